@@ -44,6 +44,7 @@ class StackConfig:
     cluster_web_port: int = 6066
     compose_web_port: int = 6067
     feeds_port: int = 0
+    feeds_file: Path = EXAMPLES / "feeds.toml"
     topic_prefix: str = "newsbrief"
     redis_key_prefix: str = "nb"
 
@@ -82,14 +83,16 @@ def service_env(
         env[prefix + "REDIS_KEY_PREFIX"] = config.redis_key_prefix
     env["NEWSBRIEF_API_PORT"] = str(config.api_port)
     env["NEWSBRIEF_INGEST_PORT"] = str(config.ingest_port)
-    env["NEWSBRIEF_INGEST_FEEDS_FILE"] = str(EXAMPLES / "feeds.toml")
+    env["NEWSBRIEF_INGEST_FEEDS_FILE"] = str(config.feeds_file)
     env["NEWSBRIEF_INGEST_FEEDS_BASE_URL"] = feeds_base_url
     # The sample feeds are served on loopback, which ingest blocks by default (SSRF guard).
     env["NEWSBRIEF_INGEST_ALLOW_HOSTS"] = "127.0.0.1,localhost"
     env["NEWSBRIEF_CLUSTER_WEB_PORT"] = str(config.cluster_web_port)
     env["NEWSBRIEF_COMPOSE_WEB_PORT"] = str(config.compose_web_port)
-    env["NEWSBRIEF_CLUSTER_DATA_DIR"] = str(config.run_dir / "cluster")
     env["NEWSBRIEF_COMPOSE_DATA_DIR"] = str(config.run_dir / "compose")
+    # Consumer groups follow the topic prefix, so two stacks on one broker never share one.
+    env["NEWSBRIEF_CLUSTER_APP_ID"] = f"{config.topic_prefix}-cluster"
+    env["NEWSBRIEF_COMPOSE_APP_ID"] = f"{config.topic_prefix}-compose"
     return env
 
 

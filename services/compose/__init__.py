@@ -1,0 +1,1 @@
+"""Compose service: story briefs, entity cards and question hubs from story events."""

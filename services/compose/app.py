@@ -1,0 +1,120 @@
+"""The compose faust app: story events in; briefs, hubs and cards to Redis and Kafka."""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import faust
+import redis.asyncio as aioredis
+
+from newsbrief import store
+from newsbrief.codec import decode, encode, register_faust_codecs
+from newsbrief.keys import Keys
+from newsbrief.topics import BRIEFS, ENTITIES, HUBS, STORY_EVENTS, topic_name
+from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose.composer import Composer, Outputs
+from services.compose.config import ComposeSettings
+from services.compose.entities import Linker
+from services.compose.kb import load_kb
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: ComposeSettings) -> faust.App:
+    """Build the compose app (agents, tables, timer, web view) from settings."""
+    register_faust_codecs()
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.kafka_bootstrap}",
+        store="memory://",
+        topic_partitions=settings.partitions,
+        datadir=str(Path(settings.data_dir) / settings.app_id),
+        web_port=settings.web_port,
+        web_host=settings.web_host,
+        web_bind=settings.web_host,
+        producer_acks=-1,
+    )
+    prefix = settings.topic_prefix
+    raw = {"key_serializer": "raw", "value_serializer": "raw"}
+    events = app.topic(topic_name(prefix, STORY_EVENTS), **raw)
+    briefs_topic = app.topic(topic_name(prefix, BRIEFS), **raw)
+    hubs_topic = app.topic(topic_name(prefix, HUBS), **raw)
+    entities_topic = app.topic(topic_name(prefix, ENTITIES), **raw)
+    # Deferred rebuilds go through a topic of our own keyed by story, so that the rebuild runs
+    # inside stream iteration on the story's partition (faust tables are only written there).
+    rebuilds = app.topic(
+        f"{prefix}.{settings.app_id}.rebuilds", internal=True, partitions=settings.partitions, **raw
+    )
+
+    def table(name: str, value_serializer: str):
+        t = app.Table(name, default=None)
+        # Protobuf values stay raw bytes; faust derives serializers from types, so set them and
+        # rebuild the changelog topic it already made with the json default.
+        t.key_serializer, t.value_serializer = "json", value_serializer
+        t.changelog_topic = t._new_changelog_topic()
+        return t
+
+    composer = Composer(
+        settings,
+        Linker(load_kb(settings.kb_path)),
+        articles=table("story-articles", "raw"),
+        briefs=table("story-briefs", "raw"),
+        meta=table("story-meta", "json"),
+        hubs=table("hubs", "raw"),
+        entity_stories=table("entity-stories", "json"),
+    )
+    keys = Keys(settings.redis_key_prefix)
+    redis = aioredis.from_url(settings.redis_url)
+    ticked: set[str] = set()
+
+    async def publish(out: Outputs) -> None:
+        if not out:
+            return
+        async with redis.pipeline(transaction=True) as pipe:
+            for brief, previous in out.briefs:
+                store.queue_brief(pipe, keys, brief, previous)
+            for hub in out.hubs:
+                store.queue_hub(pipe, keys, hub)
+            for card in out.cards:
+                store.queue_entity(pipe, keys, card)
+            await pipe.execute()
+        for brief, _ in out.briefs:
+            await briefs_topic.send(key=brief.story_id.encode(), value=encode(brief))
+        for hub in out.hubs:
+            await hubs_topic.send(key=hub.hub_id.encode(), value=encode(hub))
+        for card in out.cards:
+            await entities_topic.send(key=card.entity_id.encode(), value=encode(card))
+
+    @app.agent(events)
+    async def on_story_events(stream):
+        async for payload in stream:
+            try:
+                event = decode(pb.StoryEvent, payload)
+            except ValueError:
+                log.exception("undecodable story event skipped")
+                continue
+            await publish(composer.on_event(event, time.time()))
+
+    @app.agent(rebuilds)
+    async def on_rebuild(stream):
+        async for key in stream:
+            story_id = key.decode() if isinstance(key, bytes) else str(key)
+            ticked.discard(story_id)
+            if composer.due(story_id, time.time()):
+                await publish(composer.rebuild(story_id, time.time()))
+
+    @app.timer(interval=max(0.2, settings.debounce_seconds / 4))
+    async def flush_debounced():
+        for story_id in composer.due_stories(time.time()):
+            if story_id not in ticked:
+                ticked.add(story_id)
+                await rebuilds.send(key=story_id.encode(), value=story_id.encode())
+
+    @app.page("/healthz")
+    async def healthz(web, request):
+        return web.json({"status": "ok", "service": "compose"})
+
+    app.composer = composer  # for tests and the CLI
+    return app

@@ -1,0 +1,247 @@
+"""The compose state machine: story events in, briefs, hubs and cards out.
+
+State lives in mappings (faust tables in the service, dicts in tests), so the same logic is
+tested without a broker. Every method is deterministic given ``now``.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field
+
+from newsbrief.codec import decode, encode
+from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose import hubs as H
+from services.compose.brief import BriefContext, Related, compose_brief
+from services.compose.config import ComposeSettings
+from services.compose.entities import Linker
+from services.compose.versioning import next_version
+
+MAX_ENTITY_STORIES = 20
+
+
+def pack_articles(articles: list[pb.Article]) -> bytes:
+    """Articles as one table value: length-prefixed protobuf messages."""
+    parts = []
+    for a in articles:
+        data = encode(a)
+        parts.append(struct.pack(">I", len(data)) + data)
+    return b"".join(parts)
+
+
+def unpack_articles(blob: bytes | None) -> list[pb.Article]:
+    """Articles packed by pack_articles."""
+    out, i = [], 0
+    blob = blob or b""
+    while i < len(blob):
+        (n,) = struct.unpack_from(">I", blob, i)
+        out.append(decode(pb.Article, blob[i + 4 : i + 4 + n]))
+        i += 4 + n
+    return out
+
+
+@dataclass
+class Outputs:
+    """What one event or rebuild publishes: (brief, previous) pairs, hubs and cards."""
+
+    briefs: list[tuple[pb.Brief, pb.Brief | None]] = field(default_factory=list)
+    hubs: list[pb.Hub] = field(default_factory=list)
+    cards: list[pb.EntityCard] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.briefs or self.hubs or self.cards)
+
+    def extend(self, other: Outputs) -> None:
+        """Append another batch of outputs."""
+        self.briefs += other.briefs
+        self.hubs += other.hubs
+        self.cards += other.cards
+
+
+class Composer:
+    """Applies story events to the compose state and rebuilds briefs, debounced."""
+
+    def __init__(
+        self,
+        settings: ComposeSettings,
+        linker: Linker,
+        articles: MutableMapping[str, bytes],
+        briefs: MutableMapping[str, bytes],
+        meta: MutableMapping[str, dict],
+        hubs: MutableMapping[str, bytes],
+        entity_stories: MutableMapping[str, list],
+    ):
+        self.settings, self.linker = settings, linker
+        self.articles, self.briefs, self.meta = articles, briefs, meta
+        self.hubs, self.entity_stories = hubs, entity_stories
+
+    # -- events ---------------------------------------------------------------------------
+    def on_event(self, event: pb.StoryEvent, now: float) -> Outputs:
+        """Apply one story event; rebuild now if the story's debounce interval has passed."""
+        out = Outputs()
+        changed = False
+        sid = event.story_id
+        if event.kind in (pb.StoryEvent.CREATED, pb.StoryEvent.ARTICLE_ADDED) and event.HasField(
+            "article"
+        ):
+            changed = self._add_articles(sid, [event.article])
+        elif event.kind == pb.StoryEvent.MERGED:
+            out.extend(self._merge(sid, list(event.absorbed_story_ids), now))
+            changed = bool(out.briefs)
+        if event.follows_story_id:
+            changed |= self._link_follow_up(sid, event.follows_story_id)
+        if changed:
+            self._update_meta(sid, pending=True)
+            if self.due(sid, now):
+                out.extend(self.rebuild(sid, now))
+        return out
+
+    def _add_articles(self, sid: str, new: list[pb.Article]) -> bool:
+        current = unpack_articles(self.articles.get(sid))
+        known = {a.article_id for a in current}
+        fresh = [a for a in new if a.article_id not in known]
+        if fresh:
+            self.articles[sid] = pack_articles(current + fresh)
+        return bool(fresh)
+
+    def _merge(self, sid: str, absorbed: list[str], now: float) -> Outputs:
+        out = Outputs()
+        for old in absorbed:
+            if old == sid or self.meta.get(old, {}).get("merged_into") == sid:
+                continue  # redelivered merge
+            self._add_articles(sid, unpack_articles(self.articles.get(old)))
+            if old in self.articles:
+                del self.articles[old]
+            previous = self._brief(old)
+            tombstone = pb.Brief(story_id=old, merged_into=sid)
+            tombstone.version = (previous.version if previous else 0) + 1
+            tombstone.updated_at.FromSeconds(int(now))
+            self.briefs[old] = encode(tombstone)
+            self._update_meta(old, merged_into=sid, pending=False)
+            merged = self.meta.get(sid, {}).get("merged_from", [])
+            self._update_meta(sid, merged_from=[*merged, old])
+            out.briefs.append((tombstone, previous))
+        return out
+
+    def _link_follow_up(self, sid: str, earlier: str) -> bool:
+        if self.meta.get(sid, {}).get("follows") == earlier:
+            return False
+        self._update_meta(sid, follows=earlier)
+        followups = self.meta.get(earlier, {}).get("followups", [])
+        if sid not in followups:
+            self._update_meta(earlier, followups=[*followups, sid])
+        return True
+
+    def _update_meta(self, sid: str, **values) -> None:
+        # Reassign rather than mutate: a faust table only logs a change on assignment.
+        self.meta[sid] = {**self.meta.get(sid, {}), **values}
+
+    def _brief(self, sid: str) -> pb.Brief | None:
+        data = self.briefs.get(sid)
+        return decode(pb.Brief, data) if data else None
+
+    # -- debounce ---------------------------------------------------------------------------
+    def due(self, sid: str, now: float) -> bool:
+        """True when the story has pending changes and its debounce interval has passed."""
+        meta = self.meta.get(sid, {})
+        built = meta.get("built_at", 0.0)
+        return bool(meta.get("pending")) and now - built >= self.settings.debounce_seconds
+
+    def due_stories(self, now: float) -> Iterator[str]:
+        """Stories waiting for a rebuild whose interval has passed."""
+        for sid in list(self.meta.keys()):
+            if self.due(sid, now):
+                yield sid
+
+    # -- rebuild ----------------------------------------------------------------------------
+    def rebuild(self, sid: str, now: float) -> Outputs:
+        """Compose the story's brief; publish it only when its content changed."""
+        out = Outputs()
+        meta = self.meta.get(sid, {})
+        articles = unpack_articles(self.articles.get(sid))
+        if meta.get("merged_into") or not articles:
+            self._update_meta(sid, pending=False)
+            return out
+        context = BriefContext(
+            now=now,
+            follows_story_id=meta.get("follows", ""),
+            related=self._related(meta),
+            merged_from=meta.get("merged_from", []),
+            cards=self.linker.cards,
+            max_papers_lines=self.settings.max_papers_lines,
+            max_topics=self.settings.max_topics,
+        )
+        brief = compose_brief(sid, articles, context)
+        at = max(a.published_at.seconds for a in articles)
+        self._update_meta(
+            sid,
+            pending=False,
+            built_at=now,
+            at=at,
+            headline=[brief.headline.text, list(brief.headline.article_ids)],
+            text=" ".join([brief.headline.text, *(s.text for s in brief.whats_happened)]),
+        )
+        self._index_entities(sid, brief, at)
+        out.hubs = self._place_in_hubs(sid, brief, at, now)
+        brief.go_deeper.extend(H.hub_ref(h) for h in self._hubs_of(sid) if not h.retired)
+        previous = self._brief(sid)
+        versioned = next_version(brief, previous, self.settings.max_changes)
+        if versioned is None:
+            return out
+        self.briefs[sid] = encode(versioned)
+        out.briefs.append((versioned, previous))
+        out.cards = [self._card(c, now) for c in versioned.topics]
+        return out
+
+    def _related(self, meta: dict) -> list[Related]:
+        out = []
+        for other in [meta.get("follows", ""), *meta.get("followups", [])]:
+            info = self.meta.get(other, {}) if other else {}
+            if info.get("headline"):
+                text, ids = info["headline"]
+                out.append(Related(other, text, float(info.get("at", 0)), tuple(ids)))
+        return out
+
+    def _index_entities(self, sid: str, brief: pb.Brief, at: float) -> None:
+        for card in brief.topics:
+            entries = [e for e in self.entity_stories.get(card.entity_id, []) if e[0] != sid]
+            entries = sorted([*entries, [sid, at]], key=lambda e: -e[1])[:MAX_ENTITY_STORIES]
+            self.entity_stories[card.entity_id] = entries
+
+    def _place_in_hubs(self, sid: str, brief: pb.Brief, at: float, now: float) -> list[pb.Hub]:
+        window = self.settings.hub_window_days * 86400
+        counts = {
+            c.entity_id: sum(
+                1 for _, t in self.entity_stories.get(c.entity_id, []) if now - t <= window
+            )
+            for c in brief.topics
+        }
+        signal = H.StorySignal(sid, at, brief.headline, self.meta[sid]["text"], list(brief.topics))
+        current = {k: decode(pb.Hub, v) for k, v in self.hubs.items()}
+        times = {k: float(v.get("at", 0)) for k, v in self.meta.items() if "at" in v}
+        heads = {
+            k: pb.Sentence(text=v["headline"][0], article_ids=v["headline"][1])
+            for k, v in self.meta.items()
+            if v.get("headline")
+        }
+        changed = H.place_story(signal, current, counts, times, heads, now, window)
+        changed += [
+            h
+            for h in H.expire(current, times, heads, now, window)
+            if h.hub_id not in {c.hub_id for c in changed}
+        ]
+        for hub in changed:
+            self.hubs[hub.hub_id] = encode(hub)
+        return changed
+
+    def _hubs_of(self, sid: str) -> list[pb.Hub]:
+        hubs = [decode(pb.Hub, v) for v in self.hubs.values()]
+        return sorted((h for h in hubs if sid in h.story_ids), key=lambda h: h.hub_id)[:3]
+
+    def _card(self, card: pb.EntityCard, now: float) -> pb.EntityCard:
+        full = pb.EntityCard()
+        full.CopyFrom(card)
+        full.story_ids.extend(e[0] for e in self.entity_stories.get(card.entity_id, []))
+        full.updated_at.FromSeconds(int(now))
+        return full

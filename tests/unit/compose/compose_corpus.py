@@ -1,0 +1,105 @@
+"""Test corpora for compose: the hand-written fixture and the sample feeds in examples/."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+
+from newsbrief.ids import article_id, content_hash
+from newsbrief.v1 import newsbrief_pb2 as pb
+
+ROOT = Path(__file__).resolve().parents[3]
+FIXTURE = ROOT / "tests" / "fixtures" / "compose" / "stories.jsonl"
+EXAMPLES = ROOT / "examples"
+
+
+def _article(
+    url: str, outlet: str, title: str, text: str, published: datetime, **extra: str
+) -> pb.Article:
+    a = pb.Article(
+        article_id=article_id(url),
+        canonical_url=url,
+        url=url,
+        outlet=outlet,
+        language="en",
+        title=title,
+        text=text,
+        content_hash=content_hash(text),
+        **{k: v for k, v in extra.items() if v},
+    )
+    a.published_at.FromDatetime(published)
+    return a
+
+
+def fixture_stories() -> dict[str, list[pb.Article]]:
+    """The hand-written fixture corpus: story key -> articles."""
+    stories: dict[str, list[pb.Article]] = defaultdict(list)
+    for line in FIXTURE.read_text().splitlines():
+        row = json.loads(line)
+        published = datetime.fromisoformat(row["published"].replace("Z", "+00:00"))
+        dup = row.get("duplicate_of", "")
+        stories[row["story"]].append(
+            _article(
+                row["url"],
+                row["outlet"],
+                row["title"],
+                row["text"],
+                published,
+                parent_outlet=row.get("parent", ""),
+                kind=row.get("kind", ""),
+                duplicate_of=article_id(dup) if dup else "",
+            )
+        )
+    return dict(stories)
+
+
+def example_stories() -> dict[str, list[pb.Article]] | None:
+    """The sample corpus (examples/feeds + stories.tsv) grouped by gold story, or None."""
+    feeds_toml, gold = EXAMPLES / "feeds.toml", EXAMPLES / "stories.tsv"
+    if not (feeds_toml.exists() and gold.exists()):
+        return None
+    import tomllib
+
+    import feedparser
+
+    labels = {}
+    with gold.open() as fh:
+        for row in csv.reader(fh, delimiter="\t"):
+            if len(row) >= 2 and not row[0].startswith("#") and row[0] != "link":
+                labels[row[0].strip()] = row[1].strip()
+    stories: dict[str, list[pb.Article]] = defaultdict(list)
+    config = tomllib.loads(feeds_toml.read_text())
+    for feed in config.get("feeds", config.get("feed", [])):
+        parsed = feedparser.parse(str(EXAMPLES / feed["url"]))
+        for entry in parsed.entries:
+            link = entry.get("link", "")
+            if link not in labels:
+                continue
+            body = entry.get("content", [{}])[0].get("value", "") or entry.get("summary", "")
+            text = _plain(body)
+            stamp = entry.get("published_parsed") or entry.get("updated_parsed")
+            published = (
+                datetime(*stamp[:6], tzinfo=UTC) if stamp else datetime(2024, 1, 1, tzinfo=UTC)
+            )
+            stories[labels[link]].append(
+                _article(
+                    link,
+                    feed.get("outlet", ""),
+                    entry.get("title", ""),
+                    text,
+                    published,
+                    parent_outlet=feed.get("parent", ""),
+                )
+            )
+    return dict(stories) or None
+
+
+def _plain(html: str) -> str:
+    import re
+    from html import unescape
+
+    html = re.sub(r"(?i)</p\s*>|<br\s*/?>", "\n\n", html)
+    return unescape(re.sub(r"<[^>]+>", " ", html)).strip()
