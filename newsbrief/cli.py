@@ -32,12 +32,17 @@ def serve(service: str = typer.Argument(..., help="ingest | cluster | compose | 
 def create_topics_command(
     bootstrap: str = typer.Option("127.0.0.1:9092", envvar="NEWSBRIEF_KAFKA_BOOTSTRAP"),
     prefix: str = typer.Option("newsbrief", envvar="NEWSBRIEF_TOPIC_PREFIX"),
-    partitions: int = typer.Option(None, help="override the partition count of partitioned topics"),
+    partitions: int = typer.Option(
+        None, envvar="NEWSBRIEF_PARTITIONS", help="partition count of the partitioned topics"
+    ),
+    replication: int = typer.Option(
+        1, envvar="NEWSBRIEF_REPLICATION", help="replication factor (3 on a production cluster)"
+    ),
 ) -> None:
     """Create the pipeline's topics (idempotent)."""
     from newsbrief.topics import create_topics
 
-    created = create_topics(bootstrap, prefix, partitions=partitions)
+    created = create_topics(bootstrap, prefix, partitions=partitions, replication=replication)
     typer.echo(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else ""))
 
 

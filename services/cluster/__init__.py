@@ -1,0 +1,1 @@
+"""Cluster service: assigns every article to one story, online, and emits StoryEvents."""

@@ -1,0 +1,223 @@
+"""The public side of stories: ids, per-story sequence numbers, members, closing, follow-ups.
+
+The engine decides which articles belong together; the ledger turns its decisions into the
+StoryEvents downstream services see. It keeps, per public story, the event sequence, the member
+list (append-only, so an event's ``article_ids`` is always a prefix of it and can be rebuilt on a
+replay), the last event time, and whether the story is closed or merged. A later article that the
+engine puts into a closed story opens a follow-up story instead, linked by ``follows``.
+
+State lives in a caller-supplied MutableMapping with JSON values; keys:
+  l:<story>   ledger entry       x:<engine story>  public story continuing it
+  b:<n>       stories due to close in time bucket n
+  c:clock     event-time clock    c:swept  last bucket swept
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import MutableMapping
+from dataclasses import asdict, dataclass, field
+
+CREATED = "CREATED"
+ARTICLE_ADDED = "ARTICLE_ADDED"
+MERGED = "MERGED"
+CLOSED = "CLOSED"
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """A story event without its payloads: enough to rebuild the identical message later."""
+
+    kind: str
+    story_id: str
+    sequence: int
+    count: int  # article_ids = the story's first `count` members
+    at: float | None
+    article_id: str = ""  # the article attached (CREATED, ARTICLE_ADDED)
+    absorbed: list[str] = field(default_factory=list)
+    follows: str = ""
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable form, for the replay record."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> EventSpec:
+        """Inverse of to_dict."""
+        return cls(**data)
+
+
+def follow_up_id(closed_story_id: str, article_id: str) -> str:
+    """Deterministic id of the follow-up story that article_id opens after a closed story."""
+    digest = hashlib.sha1(f"{closed_story_id}>{article_id}".encode()).hexdigest()[:16]
+    return "st_" + digest
+
+
+def normalise_engine_event(event: dict) -> dict:
+    """Accept both engines' spellings: type|kind, absorbed_story_id|absorbed_story_ids."""
+    kind = str(event.get("type") or event.get("kind") or "").lower()
+    absorbed = event.get("absorbed_story_ids") or event.get("absorbed_story_id") or []
+    if isinstance(absorbed, str):
+        absorbed = [absorbed]
+    return {"kind": kind, "story_id": event["story_id"], "absorbed": list(absorbed)}
+
+
+class StoryLedger:
+    """Turns engine decisions into public story events; closes idle stories by event time."""
+
+    def __init__(self, state: MutableMapping, close_after: float, buckets: int = 24) -> None:
+        self.state = state
+        self.close_after = close_after
+        # Close checks run per time bucket, so each article costs O(1) amortised, not O(stories).
+        self.bucket_seconds = max(close_after / buckets, 1.0)
+
+    # ---- public API --------------------------------------------------------------------
+
+    def members(self, story_id: str) -> list[str]:
+        """A story's members in the order they joined (empty when unknown)."""
+        entry = self._entry(story_id)
+        return list(entry["members"]) if entry else []
+
+    def advance(self, ts: float | None) -> list[EventSpec]:
+        """Move the event-time clock to ts (never back) and close stories quiet since."""
+        clock = self.state.get("c:clock")
+        if ts is None or (clock is not None and ts <= clock):
+            return []
+        self.state["c:clock"] = ts
+        return self._sweep(ts)
+
+    def apply(
+        self, engine_events: list[dict], article_id: str, at: float | None
+    ) -> list[EventSpec]:
+        """Translate the engine's events for one article into public event specs."""
+        specs: list[EventSpec] = []
+        for event in map(normalise_engine_event, engine_events):
+            if event["kind"] == "created":
+                specs.append(self._open(event["story_id"], article_id, at, follows=""))
+            elif event["kind"] == "added":
+                specs.append(self._add(event["story_id"], article_id, at))
+            elif event["kind"] == "merged":
+                specs.extend(
+                    self._merge(event["story_id"], absorbed, at) for absorbed in event["absorbed"]
+                )
+        return [spec for spec in specs if spec is not None]
+
+    def public_id(self, engine_story_id: str) -> str:
+        """The public story now standing for an engine story (follow-ups, merges)."""
+        story_id = self.state.get("x:" + engine_story_id, engine_story_id)
+        for _ in range(1000):  # merge chains are short; the bound guards against a cycle
+            entry = self._entry(story_id)
+            if not entry or not entry.get("merged_into"):
+                break
+            story_id = entry["merged_into"]
+        return story_id
+
+    # ---- transitions -------------------------------------------------------------------
+
+    def _open(self, story_id: str, article_id: str, at: float | None, follows: str) -> EventSpec:
+        entry = {
+            "seq": 1,
+            "members": [article_id],
+            "last": at,
+            "closed": False,
+            "merged_into": None,
+        }
+        self.state["l:" + story_id] = entry
+        self._schedule(story_id, at)
+        return EventSpec(CREATED, story_id, 1, 1, at, article_id=article_id, follows=follows)
+
+    def _add(self, engine_story_id: str, article_id: str, at: float | None) -> EventSpec | None:
+        story_id = self.public_id(engine_story_id)
+        entry = self._entry(story_id)
+        if entry is None:  # engine state from before this ledger existed: adopt the story
+            return self._open(story_id, article_id, at, follows="")
+        if entry["closed"]:
+            follow = follow_up_id(story_id, article_id)
+            self.state["x:" + engine_story_id] = follow
+            return self._open(follow, article_id, at, follows=story_id)
+        if article_id in entry["members"]:
+            return None
+        entry = self._bump(story_id, entry, at, members=[*entry["members"], article_id])
+        self._schedule(story_id, entry["last"])
+        return EventSpec(
+            ARTICLE_ADDED, story_id, entry["seq"], len(entry["members"]), at, article_id
+        )
+
+    def _merge(
+        self, engine_story_id: str, engine_absorbed: str, at: float | None
+    ) -> EventSpec | None:
+        keep, gone = self.public_id(engine_story_id), self.public_id(engine_absorbed)
+        kept, lost = self._entry(keep), self._entry(gone)
+        if keep == gone or kept is None or lost is None:
+            return None
+        if kept["closed"]:
+            # A closed story never reopens: the open one carries on for both engine stories.
+            self.state["x:" + engine_story_id] = gone
+            return None
+        members = kept["members"] + [m for m in lost["members"] if m not in kept["members"]]
+        last = max((t for t in (kept["last"], lost["last"], at) if t is not None), default=None)
+        entry = self._bump(keep, kept, last, members=members)
+        self.state["l:" + gone] = dict(lost, merged_into=keep)
+        self._schedule(keep, entry["last"])
+        return EventSpec(MERGED, keep, entry["seq"], len(members), at, absorbed=[gone])
+
+    def _bump(self, story_id: str, entry: dict, at: float | None, members: list[str]) -> dict:
+        last = entry["last"] if at is None else max(at, entry["last"] or at)
+        entry = dict(entry, seq=entry["seq"] + 1, members=members, last=last)
+        self.state["l:" + story_id] = entry
+        return entry
+
+    # ---- closing by event time ---------------------------------------------------------
+
+    def _bucket(self, ts: float) -> int:
+        return math.floor(ts / self.bucket_seconds)
+
+    def _schedule(self, story_id: str, last: float | None) -> None:
+        """Remember to check story_id once the clock passes last + close_after."""
+        if last is None:
+            return
+        swept = self.state.get("c:swept")
+        if swept is None:  # first story: sweeping starts here
+            swept = self.state["c:swept"] = self._bucket(last) - 1
+        # A late article must not land in an already swept bucket.
+        bucket = max(self._bucket(last + self.close_after), swept + 1)
+        key = f"b:{bucket}"
+        due = self.state.get(key, [])
+        if story_id not in due:
+            self.state[key] = [*due, story_id]
+
+    def _sweep(self, clock: float) -> list[EventSpec]:
+        """Close the stories of every bucket that ended before the clock's bucket.
+
+        Stories therefore close at most one bucket (close_after / buckets) late; the event's
+        ``at`` is still the exact moment they became due.
+        """
+        now_bucket = self._bucket(clock)
+        swept = self.state.get("c:swept")
+        specs: list[EventSpec] = []
+        for bucket in range(now_bucket if swept is None else swept + 1, now_bucket):
+            key = f"b:{bucket}"
+            if key in self.state:
+                specs.extend(self._close_due(self.state[key], clock))
+                del self.state[key]
+        if swept is None or swept < now_bucket - 1:
+            self.state["c:swept"] = now_bucket - 1
+        return specs
+
+    def _close_due(self, story_ids: list[str], clock: float) -> list[EventSpec]:
+        specs = []
+        for story_id in story_ids:
+            entry = self._entry(story_id)
+            if not entry or entry["closed"] or entry.get("merged_into") or entry["last"] is None:
+                continue
+            due_at = entry["last"] + self.close_after
+            if due_at > clock:
+                continue  # touched since it was scheduled: a later bucket holds it
+            entry = dict(entry, seq=entry["seq"] + 1, closed=True)
+            self.state["l:" + story_id] = entry
+            specs.append(EventSpec(CLOSED, story_id, entry["seq"], len(entry["members"]), due_at))
+        return specs
+
+    def _entry(self, story_id: str) -> dict | None:
+        return self.state.get("l:" + story_id)
