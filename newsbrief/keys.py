@@ -28,7 +28,7 @@ class Keys:
         return f"{self.prefix}:story:{story_id}:articles"
 
     def story_versions(self, story_id: str) -> str:
-        """List: JSON records of what changed between brief versions, oldest first."""
+        """String: JSON list of what changed between brief versions, oldest first."""
         return f"{self.prefix}:story:{story_id}:versions"
 
     def redirect(self, story_id: str) -> str:
@@ -74,5 +74,5 @@ class Keys:
 
     @property
     def ready(self) -> str:
-        """String: set once the cache holds data (by compose or by a rebuild)."""
+        """String: set by a completed rebuild; its absence means Redis lost its data."""
         return f"{self.prefix}:ready"

@@ -22,7 +22,7 @@ import httpx
 import typer
 
 from newsbrief.infra import InfraError, KafkaBroker, RedisServer, free_ports
-from newsbrief.topics import create_topics
+from newsbrief.topics import DEFAULT_PARTITIONS, create_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -47,6 +47,7 @@ class StackConfig:
     feeds_file: Path = EXAMPLES / "feeds.toml"
     topic_prefix: str = "newsbrief"
     redis_key_prefix: str = "nb"
+    partitions: int = DEFAULT_PARTITIONS
 
 
 @dataclass
@@ -90,6 +91,8 @@ def service_env(
     env["NEWSBRIEF_CLUSTER_WEB_PORT"] = str(config.cluster_web_port)
     env["NEWSBRIEF_COMPOSE_WEB_PORT"] = str(config.compose_web_port)
     env["NEWSBRIEF_COMPOSE_DATA_DIR"] = str(config.run_dir / "compose")
+    # Compose's tables are co-partitioned with the story-events topic.
+    env["NEWSBRIEF_COMPOSE_PARTITIONS"] = str(config.partitions)
     # Consumer groups follow the topic prefix, so two stacks on one broker never share one.
     env["NEWSBRIEF_CLUSTER_APP_ID"] = f"{config.topic_prefix}-cluster"
     env["NEWSBRIEF_COMPOSE_APP_ID"] = f"{config.topic_prefix}-compose"
@@ -115,6 +118,9 @@ def start_services(
     env: dict[str, str], log_dir: Path, services: tuple[str, ...] = SERVICES
 ) -> dict[str, subprocess.Popen]:
     """Start `newsbrief serve <name>` for each service."""
+    for key in ("NEWSBRIEF_COMPOSE_DATA_DIR",):
+        if key in env:
+            Path(env[key]).mkdir(parents=True, exist_ok=True)
     return {
         name: spawn(name, [sys.executable, "-m", "newsbrief", "serve", name], env, log_dir)
         for name in services
@@ -265,7 +271,9 @@ class LocalStack:
         self.echo(f"  broker on {self.broker.bootstrap}")
         self.redis.start(timeout=30)
         self.echo(f"  redis on {self.redis.url}")
-        created = create_topics(self.broker.bootstrap, self.config.topic_prefix)
+        created = create_topics(
+            self.broker.bootstrap, self.config.topic_prefix, partitions=self.config.partitions
+        )
         self.echo(f"  topics ready ({len(created)} created)")
         feeds_port = self.config.feeds_port or free_ports(1)[0]
         self.children["feeds"] = start_feed_server(feeds_port, run_dir / "logs")

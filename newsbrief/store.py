@@ -63,7 +63,8 @@ def queue_brief(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief | Non
         maxlen=UPDATES_MAXLEN,
         approximate=True,
     )
-    pipe.set(keys.ready, 1)
+    # `keys.ready` is set only by a full rebuild: if Redis is flushed while compose runs, its
+    # next write must not hide the loss from the API, which rebuilds when the marker is gone.
 
 
 def _queue_facets(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief | None) -> None:

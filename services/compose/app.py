@@ -17,6 +17,7 @@ from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose.composer import Composer, Outputs
 from services.compose.config import ComposeSettings
 from services.compose.entities import Linker
+from services.compose.hubkeeper import HubKeeper
 from services.compose.kb import load_kb
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,22 @@ def create_app(settings: ComposeSettings) -> faust.App:
         f"{prefix}.{settings.app_id}.rebuilds", internal=True, partitions=settings.partitions, **raw
     )
 
-    def table(name: str, value_serializer: str):
-        t = app.Table(name, default=None)
+    # Hubs and the entity index read across all stories, so one partition holds them all:
+    # every built brief goes to the hub keeper through this single-partition topic, and the
+    # keeper's answer (the story's hubs, as a Brief carrying only story_id and go_deeper) comes
+    # back keyed by story, to the story's own partition.
+    hub_signals = app.topic(
+        f"{prefix}.{settings.app_id}.hub-signals", internal=True, partitions=1, **raw
+    )
+    hub_refs = app.topic(
+        f"{prefix}.{settings.app_id}.hub-refs",
+        internal=True,
+        partitions=settings.partitions,
+        **raw,
+    )
+
+    def table(name: str, value_serializer: str, partitions: int | None = None):
+        t = app.Table(name, default=None, partitions=partitions)
         # Protobuf values stay raw bytes; faust derives serializers from types, so set them and
         # rebuild the changelog topic it already made with the json default.
         t.key_serializer, t.value_serializer = "json", value_serializer
@@ -62,8 +77,12 @@ def create_app(settings: ComposeSettings) -> faust.App:
         articles=table("story-articles", "raw"),
         briefs=table("story-briefs", "raw"),
         meta=table("story-meta", "json"),
-        hubs=table("hubs", "raw"),
-        entity_stories=table("entity-stories", "json"),
+    )
+    keeper = HubKeeper(
+        settings,
+        hubs=table("hubs", "raw", partitions=1),
+        entity_stories=table("entity-stories", "json", partitions=1),
+        stories=table("hub-stories", "json", partitions=1),
     )
     keys = Keys(settings.redis_key_prefix)
     redis = aioredis.from_url(settings.redis_url)
@@ -86,6 +105,8 @@ def create_app(settings: ComposeSettings) -> faust.App:
             await hubs_topic.send(key=hub.hub_id.encode(), value=encode(hub))
         for card in out.cards:
             await entities_topic.send(key=card.entity_id.encode(), value=encode(card))
+        for brief in out.signals:
+            await hub_signals.send(key=brief.story_id.encode(), value=encode(brief))
 
     @app.agent(events)
     async def on_story_events(stream):
@@ -105,6 +126,25 @@ def create_app(settings: ComposeSettings) -> faust.App:
             if composer.due(story_id, time.time()):
                 await publish(composer.rebuild(story_id, time.time()))
 
+    @app.agent(hub_signals)
+    async def keep_hubs(stream):
+        async for payload in stream:
+            brief = decode(pb.Brief, payload)
+            answer = keeper.on_brief(brief, time.time())
+            await publish(Outputs(hubs=answer.hubs, cards=answer.cards))
+            replies = dict(answer.others)
+            if not brief.merged_into:
+                replies[brief.story_id] = answer.refs
+            for story_id, story_refs in replies.items():
+                refs = pb.Brief(story_id=story_id, go_deeper=story_refs)
+                await hub_refs.send(key=story_id.encode(), value=encode(refs))
+
+    @app.agent(hub_refs)
+    async def on_hub_refs(stream):
+        async for payload in stream:
+            refs = decode(pb.Brief, payload)
+            await publish(composer.on_hub_refs(refs.story_id, list(refs.go_deeper), time.time()))
+
     @app.timer(interval=max(0.2, settings.debounce_seconds / 4))
     async def flush_debounced():
         for story_id in composer.due_stories(time.time()):
@@ -116,5 +156,5 @@ def create_app(settings: ComposeSettings) -> faust.App:
     async def healthz(web, request):
         return web.json({"status": "ok", "service": "compose"})
 
-    app.composer = composer  # for tests and the CLI
+    app.composer, app.keeper = composer, keeper  # for tests and the CLI
     return app

@@ -1,6 +1,11 @@
-"""A synthetic 50-article story for the compose benchmark, built from a fixed text."""
+"""The compose benchmark: a synthetic story of N articles, composed cold and warm."""
 
 from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from newsbrief.ids import article_id
 from newsbrief.v1 import newsbrief_pb2 as pb
@@ -28,23 +33,60 @@ _PARAGRAPHS = [
 ]
 
 
-def story_of(n: int) -> list[pb.Article]:
-    """n articles on one event from n outlets, each about 30 sentences long."""
-    out = []
-    for i in range(n):
-        body = "\n\n".join(
-            p.format(n=10 + i % 7, m=100 + i, i=i) for _ in range(3) for p in _PARAGRAPHS
-        )
-        url = f"https://outlet{i}.example/peru-quake-{i}"
-        a = pb.Article(
-            article_id=article_id(url),
-            url=url,
-            canonical_url=url,
-            outlet=f"Outlet {i}",
-            language="en",
-            title=f"Earthquake in southern Peru kills {10 + i % 7}",
-            text=body,
-        )
-        a.published_at.FromSeconds(1_714_700_000 + 60 * i)
-        out.append(a)
-    return out
+def story_of(n: int, run: int = 0) -> list[pb.Article]:
+    """n articles on one event from n outlets, each about 30 sentences long.
+
+    ``run`` makes every article id (and so every cache key) different from other runs'.
+    """
+    return [article(i, run) for i in range(n)]
+
+
+def article(i: int, run: int = 0) -> pb.Article:
+    """Article i of the synthetic story; ids differ between runs."""
+    body = "\n\n".join(
+        p.format(n=10 + i % 7, m=100 + i, i=i) for _ in range(3) for p in _PARAGRAPHS
+    )
+    url = f"https://outlet{i}.example/peru-quake-{i}?run={run}"
+    a = pb.Article(
+        article_id=article_id(url),
+        url=url,
+        canonical_url=url,
+        outlet=f"Outlet {i}",
+        language="en",
+        title=f"Earthquake in southern Peru kills {10 + i % 7}",
+        text=body,
+    )
+    a.published_at.FromSeconds(1_714_700_000 + 60 * i)
+    return a
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Median wall-clock and CPU milliseconds of one kind of compose."""
+
+    wall_ms: float
+    cpu_ms: float
+
+
+def _median_times(samples: list[tuple[float, float]]) -> Timing:
+    return Timing(
+        statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+    )
+
+
+def _timed(fn: Callable[[], object]) -> tuple[float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    fn()
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
+def run(compose: Callable[[list[pb.Article]], object], n: int, runs: int) -> tuple[Timing, Timing]:
+    """(cold, warm) medians: cold composes n articles never seen; warm adds one new article."""
+    cold, warm = [], []
+    for r in range(runs):
+        story = story_of(n, run=r)
+        cold.append(_timed(lambda story=story: compose(story)))
+        # The story grows by one article: n - 1 analysed articles plus one never seen.
+        grown = story[1:] + [article(n, run=r)]
+        warm.append(_timed(lambda grown=grown: compose(grown)))
+    return _median_times(cold), _median_times(warm)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose import cues as C
 from services.compose import text as T
 from services.compose.candidates import (
     ANALYSIS,
@@ -16,8 +17,11 @@ from services.compose.candidates import (
     Candidate,
     build_candidates,
     centrality,
+    has_first_person,
     near_repeat,
+    newest_time,
     seconds,
+    stale,
 )
 from services.compose.papers import papers_say
 
@@ -82,7 +86,7 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     brief.what_the_papers_say.extend(
         papers_say(articles, candidates, used, context.max_papers_lines)
     )
-    brief.timeline.extend(timeline(story_id, articles, brief.headline, context.related))
+    brief.timeline.extend(timeline(story_id, articles, brief.headline, context.related, weights))
     brief.go_deeper.extend(context.hubs[:3])
     if context.cards is not None:
         brief.topics.extend(context.cards(articles)[: context.max_topics])
@@ -94,9 +98,19 @@ def _sentence(c: Candidate) -> pb.Sentence:
     return pb.Sentence(text=c.text, article_ids=list(dict.fromkeys(c.article_ids)))
 
 
-def _pick(pool: Sequence[Candidate], limit: int, avoid: Sequence[Candidate]) -> list[Candidate]:
+# How much being the newest articles' lead outweighs being central: briefs state the latest.
+FRESH_WEIGHT = 0.5
+_PROSE_UNFIT = frozenset({C.SHOUTED, C.DATELINE, C.UNBALANCED})
+
+
+def _pick(
+    pool: Sequence[Candidate],
+    limit: int,
+    avoid: Sequence[Candidate],
+    rank: Callable[[Candidate], float] = lambda c: c.score,
+) -> list[Candidate]:
     chosen: list[Candidate] = []
-    for c in sorted(pool, key=lambda c: (-c.score, c.first_seen, c.text)):
+    for c in sorted(pool, key=lambda c: (-rank(c), c.first_seen, c.text)):
         if len(chosen) >= limit:
             break
         if not near_repeat(c, chosen) and not near_repeat(c, avoid):
@@ -104,31 +118,77 @@ def _pick(pool: Sequence[Candidate], limit: int, avoid: Sequence[Candidate]) -> 
     return chosen
 
 
+def prose_fit(c: Candidate) -> bool:
+    """True when a sentence stands alone as written: no shouted opening, dateline, half quote
+    or a columnist's "I" and "we"."""
+    return not (c.flags & _PROSE_UNFIT) and not has_first_person(c.text)
+
+
+def _latest_rank(newest: float) -> Callable[[Candidate], float]:
+    def rank(c: Candidate) -> float:
+        return c.score + FRESH_WEIGHT * c.fresh - (0.5 if stale(c, newest) else 0.0)
+
+    return rank
+
+
 def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """2-4 central facts across outlets, no two alike, newest first."""
-    facts = [c for c in candidates if c.kind == FACT and not c.text.endswith("?")]
-    chosen = _pick(facts, MAX_WHATS_HAPPENED, ())
+    """2-4 central facts of the latest developments, no two alike, newest first."""
+    newest = newest_time(candidates)
+    rank = _latest_rank(newest)
+    facts = [
+        c
+        for c in candidates
+        if c.kind == FACT and not c.text.endswith("?") and prose_fit(c) and not stale(c, newest)
+    ]
+    chosen = _pick(facts, MAX_WHATS_HAPPENED, (), rank)
     if chosen:
-        floor = chosen[0].score * 0.55
-        chosen = chosen[:2] + [c for c in chosen[2:] if c.score >= floor]
+        floor = rank(chosen[0]) * 0.55
+        chosen = chosen[:2] + [c for c in chosen[2:] if rank(c) >= floor]
     if len(chosen) < 2:
         # Too few plain facts: statements with a reporting verb are still facts of the story.
-        spare = [c for c in candidates if c.kind == ANALYSIS and not c.quoted]
-        chosen += _pick(spare, 2 - len(chosen), chosen)
+        spare = [
+            c
+            for c in candidates
+            if c.kind in (FACT, ANALYSIS)
+            and not c.quoted
+            and C.OPINION not in c.flags
+            and prose_fit(c)
+            and not any(c is h for h in chosen)
+        ]
+        chosen += _pick(spare, 2 - len(chosen), chosen, rank)
+    if not chosen:  # every sentence is shouted or datelined: the facts still come first
+        chosen = _pick([c for c in candidates if c.kind == FACT], 2, (), rank)
     return sorted(chosen, key=lambda c: (-c.first_seen, c.position))
+
+
+def behind_rank(c: Candidate, newest: float) -> float:
+    """Assessments, attributed quotes and what comes next rank first; stale forecasts last."""
+    bonus = 0.15 if c.quoted and C.ATTRIBUTED in c.flags else 0.0
+    bonus += 0.1 if C.FORWARD in c.flags and not stale(c, newest) else 0.0
+    bonus -= 0.6 if stale(c, newest) else 0.0
+    return c.score + 0.25 * c.fresh + bonus
 
 
 def behind_the_headline(
     candidates: Sequence[Candidate], happened: Sequence[Candidate]
 ) -> list[Candidate]:
     """Analysis, assessments and attributed quotes, never a repeat of "What's happened"."""
-    pool = [c for c in candidates if c.kind == ANALYSIS and not any(c is h for h in happened)]
-    return _pick(pool, MAX_BEHIND, happened)
+    newest = newest_time(candidates)
+    pool = [
+        c
+        for c in candidates
+        if c.kind == ANALYSIS and prose_fit(c) and not any(c is h for h in happened)
+    ]
+    return _pick(pool, MAX_BEHIND, happened, lambda c: behind_rank(c, newest))
 
 
 def how_we_got_here(candidates: Sequence[Candidate], used: Sequence[Candidate]) -> list[Candidate]:
-    """Background sentences: earlier events and context."""
-    pool = [c for c in candidates if c.kind == BACKGROUND and not any(c is u for u in used)]
+    """Background sentences: earlier events and context, oldest context first."""
+    pool = [
+        c
+        for c in candidates
+        if c.kind == BACKGROUND and prose_fit(c) and not any(c is u for u in used)
+    ]
     return _pick(pool, MAX_BACKGROUND, used)
 
 
@@ -147,24 +207,53 @@ def neutral(title: str) -> bool:
     return bool(title) and "?" not in title and "!" not in title and not _CLICKBAIT_RE.search(title)
 
 
-def headline(
-    articles: Sequence[pb.Article], weights: dict[str, float], happened: Sequence[Candidate]
-) -> pb.Sentence:
-    """One neutral line: the most central plain title, else the lead fact."""
-    outlets = {a.outlet.lower() for a in articles} | {a.parent_outlet.lower() for a in articles}
-    titles: dict[str, list[str]] = {}
+def _titles(articles: Sequence[pb.Article], outlets: set[str]) -> dict[str, list[pb.Article]]:
+    """Neutral cleaned titles of news articles -> the articles carrying them."""
+    titles: dict[str, list[pb.Article]] = {}
     for a in articles:
         if a.kind in ("opinion", "analysis"):
             continue
         title = clean_title(a.title, outlets)
         if neutral(title) and len(title.split()) >= 3:
-            titles.setdefault(title, []).append(a.article_id)
+            titles.setdefault(title, []).append(a)
+    return titles
+
+
+def _best_title(
+    titles: dict[str, list[pb.Article]], weights: dict[str, float], recency
+) -> tuple[str, list[str]]:
+    def rank(t: str) -> tuple[float, str]:
+        newest = max(recency(a) for a in titles[t])
+        central = centrality(T.content_terms(t), weights)
+        return (central + 0.05 * len(titles[t]) + HEADLINE_FRESH_WEIGHT * newest, t)
+
+    best = max(titles, key=rank)
+    return best, [a.article_id for a in titles[best]]
+
+
+# A story's headline follows its latest development, as long as that title stays central.
+HEADLINE_FRESH_WEIGHT = 0.2
+
+
+def _outlets(articles: Sequence[pb.Article]) -> set[str]:
+    return {a.outlet.lower() for a in articles} | {a.parent_outlet.lower() for a in articles}
+
+
+def _recency(articles: Sequence[pb.Article]):
+    first, last = seconds(articles[0].published_at), seconds(articles[-1].published_at)
+    span = last - first
+    return lambda a: (seconds(a.published_at) - first) / span if span > 0 else 1.0
+
+
+def headline(
+    articles: Sequence[pb.Article], weights: dict[str, float], happened: Sequence[Candidate]
+) -> pb.Sentence:
+    """One neutral line: the most central plain title of the latest news, else the lead fact."""
+    outlets = _outlets(articles)
+    titles = _titles(articles, outlets)
     if titles:
-        best = max(
-            titles,
-            key=lambda t: (centrality(T.content_terms(t), weights) + 0.05 * len(titles[t]), t),
-        )
-        return pb.Sentence(text=best, article_ids=titles[best])
+        text, ids = _best_title(titles, weights, _recency(articles))
+        return pb.Sentence(text=text, article_ids=ids)
     if happened:
         lead = max(happened, key=lambda c: c.score)
         return pb.Sentence(text=lead.text.rstrip("."), article_ids=lead.article_ids)
@@ -172,19 +261,40 @@ def headline(
     return pb.Sentence(text=clean_title(first.title, outlets), article_ids=[first.article_id])
 
 
+def _day(a: pb.Article) -> int:
+    return a.published_at.seconds // 86400
+
+
 def timeline(
-    story_id: str, articles: Sequence[pb.Article], head: pb.Sentence, related: Sequence[Related]
+    story_id: str,
+    articles: Sequence[pb.Article],
+    head: pb.Sentence,
+    related: Sequence[Related],
+    weights: dict[str, float] | None = None,
 ) -> list[pb.TimelineEntry]:
-    """Dated entries for this story and the stories it follows or that follow it, oldest first."""
-    first = articles[0]
-    entries = [
-        pb.TimelineEntry(
+    """One entry per day of this story (its main development that day) and one per linked
+    earlier or follow-up story, oldest first."""
+    outlets, entries = _outlets(articles), []
+    by_day: dict[int, list[pb.Article]] = {}
+    for a in articles:
+        by_day.setdefault(_day(a), []).append(a)
+    for day_articles in by_day.values():
+        titles = _titles(day_articles, outlets)
+        if not titles:
+            continue  # a day of only comment and analysis is no development of its own
+        text, ids = _best_title(titles, weights or {}, lambda a: 0.0)
+        chosen = [a for a in day_articles if a.article_id in ids]
+        entry = pb.TimelineEntry(text=text, story_id=story_id, article_ids=ids)
+        entry.at.CopyFrom(min(chosen, key=seconds_of).published_at)
+        entries.append(entry)
+    if not entries:
+        entry = pb.TimelineEntry(
             text=head.text,
             story_id=story_id,
-            article_ids=list(head.article_ids) or [first.article_id],
+            article_ids=list(head.article_ids) or [articles[0].article_id],
         )
-    ]
-    entries[0].at.CopyFrom(first.published_at)
+        entry.at.CopyFrom(articles[0].published_at)
+        entries.append(entry)
     for r in related:
         entry = pb.TimelineEntry(
             text=r.headline, story_id=r.story_id, article_ids=list(r.article_ids)
@@ -192,6 +302,11 @@ def timeline(
         entry.at.FromSeconds(int(r.at))
         entries.append(entry)
     return sorted(entries, key=lambda e: (e.at.seconds, e.story_id))
+
+
+def seconds_of(a: pb.Article) -> float:
+    """Publication time of an article in epoch seconds."""
+    return seconds(a.published_at)
 
 
 def _sources(brief: pb.Brief, articles: Sequence[pb.Article]) -> None:

@@ -4,40 +4,42 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose import cues as C
 from services.compose import text as T
 
 # Only the top of an article is considered: news puts its facts first, and it bounds the work.
 MAX_SENTENCES_PER_ARTICLE = 18
 MIN_WORDS, MAX_WORDS = 6, 55
 
-FACT, ANALYSIS, BACKGROUND = "fact", "analysis", "background"
-
-_BOILERPLATE_RE = re.compile(
-    r"(click here|sign up|subscribe|newsletter|all rights reserved|©|https?://|www\.|"
-    r"read more|follow us|cookies|advertisement|^photo|^image|^watch:|^listen:|"
-    r"this article|contributed to this report|for more on)"
-)
-_ANALYSIS_RE = re.compile(
-    r"\b(analysts?|experts?|critics?|observers?|could|would|might|likely|unlikely|expected to|"
-    r"signals?|signalled|suggests?|means|meaning|raises? (?:questions|concerns|fears)|concerns?|"
-    r"unclear|uncertain|remains to be seen|whether|why|risks?|because|warn(?:s|ed|ing)?|"
-    r"impact|implications?|pressure|debate|next steps?|will need|is set to|plans? to|aims? to|"
-    r"hopes?|fears?|questions? (?:remain|over)|underscores?|highlights?|reflects?)\b"
-)
-_BACKGROUND_RE = re.compile(
-    r"\b(last (?:year|month|week|decade)|in (?:19|20)\d\d|since (?:19|20)\d\d|previously|"
-    r"earlier this (?:year|month|week)|years? ago|months? ago|decades? ago|in the past|history|"
-    r"the first time since|was founded|dating back|the last time|"
-    r"prior to|historically|for years|long-running|began in|started in)\b"
-)
-_QUOTE_CHARS = '"“”'
+FACT, ANALYSIS, BACKGROUND = C.FACT, C.ANALYSIS, C.BACKGROUND
+_DATELINE_RE = C.DATELINE_RE
 _FIRST_PERSON_RE = re.compile(r"\b(I|we|We|our|Our|us|my|My|me)\b")
+_QUOTED_SPAN_RE = re.compile(r"[\"“][^\"”]*[\"”]")
+
+
+@dataclass(frozen=True)
+class ParsedSentence:
+    """One usable sentence of an article, analysed once."""
+
+    text: str
+    terms: frozenset[str]
+    kind: str
+    flags: frozenset[str]
+    position: int
+
+
+@dataclass(frozen=True)
+class ParsedArticle:
+    """What composing needs from one article; articles never change, so it is cached."""
+
+    sentences: tuple[ParsedSentence, ...]
+    terms: frozenset[str]  # title and sentence terms: the article's vocabulary
+    acronyms: frozenset[str]
 
 
 @dataclass
@@ -54,6 +56,9 @@ class Candidate:
     quoted: bool
     score: float = 0.0
     by_article: dict[str, str] = field(default_factory=dict)  # article id -> its own wording
+    flags: frozenset[str] = frozenset()
+    fresh: float = 0.0  # 1 for the newest article's lead sentence, 0 for the oldest articles
+    last_seen: float = 0.0
 
 
 def seconds(ts) -> float:
@@ -76,65 +81,67 @@ def support_publishers(articles: Sequence[pb.Article]) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=4096)
-def _article_sentences(
-    article_id: str, body: str, kind: str
-) -> tuple[tuple[str, frozenset[str], str], ...]:
-    # Cached per article: a story is recomposed each time it grows, its old articles do not change.
+_PARSED: dict[str, ParsedArticle] = {}
+_MAX_PARSED = 20000
+
+
+def parse_article(article: pb.Article) -> ParsedArticle:
+    """Usable sentences of an article with terms, kind and cues (cached by article id)."""
+    cached = _PARSED.get(article.article_id)
+    if cached is None:
+        cached = _parse(article.text or article.summary, article.title, article.kind)
+        if len(_PARSED) >= _MAX_PARSED:
+            _PARSED.clear()  # a story is recomposed soon after it grows: recent ones matter
+        _PARSED[article.article_id] = cached
+    return cached
+
+
+def clear_cache() -> None:
+    """Forget every parsed article (the benchmark times a cold start with it)."""
+    _PARSED.clear()
+
+
+def _parse(body: str, title: str, kind: str) -> ParsedArticle:
     kept = []
-    for sentence in T.split_sentences(body)[: MAX_SENTENCES_PER_ARTICLE * 2]:
-        n = len(sentence.split())
-        if n < MIN_WORDS or n > MAX_WORDS or _BOILERPLATE_RE.search(sentence.lower()):
-            continue
-        if sentence[-1] not in ".!?\"'”’":
-            continue  # headings, captions, bylines
-        kept.append((sentence, T.content_terms(sentence), classify(sentence, kind)))
-        if len(kept) >= MAX_SENTENCES_PER_ARTICLE:
+    for seen, sentence in enumerate(T.iter_sentences(body)):
+        if seen >= MAX_SENTENCES_PER_ARTICLE * 2 or len(kept) >= MAX_SENTENCES_PER_ARTICLE:
             break
-    return tuple(kept)
-
-
-def article_sentences(article: pb.Article) -> tuple[tuple[str, frozenset[str], str], ...]:
-    """Usable sentences of an article with their content terms and class, in order."""
-    return _article_sentences(article.article_id, article.text or article.summary, article.kind)
+        n = sentence.count(" ") + 1
+        if n < MIN_WORDS or n > MAX_WORDS or sentence[-1] not in ".!?\"'”’":
+            continue  # fragments, run-ons, headings, captions, bylines
+        if C.boilerplate(sentence):
+            continue
+        words = T.words(sentence)
+        sentence_kind, flags = C.analyse(sentence, kind, words)
+        kept.append(ParsedSentence(sentence, T.terms_of(words), sentence_kind, flags, len(kept)))
+    terms = T.content_terms(title).union(*(s.terms for s in kept))
+    return ParsedArticle(tuple(kept), terms, C.caps_words("\n".join(s.text for s in kept)))
 
 
 def classify(sentence: str, article_kind: str) -> str:
     """Fact, analysis or background, from cue words (analysis articles lean to analysis)."""
-    # The cue patterns are lower-case: matching a lowered copy is much faster than IGNORECASE.
-    lowered = sentence.lower()
-    if _BACKGROUND_RE.search(lowered):
-        return BACKGROUND
-    if _ANALYSIS_RE.search(lowered) or is_quote(sentence):
-        return ANALYSIS
-    if article_kind in ("analysis", "opinion"):
-        return ANALYSIS
-    return FACT
+    return C.analyse(sentence, article_kind)[0]
 
 
 def is_quote(sentence: str) -> bool:
     """True when the sentence carries a direct quotation."""
-    return any(c in sentence for c in _QUOTE_CHARS)
+    return any(c in sentence for c in '"“”')
 
 
 def has_first_person(sentence: str) -> bool:
     """True when the sentence speaks as I/we outside quotation marks."""
-    outside = re.sub(r"[\"“][^\"”]*[\"”]", " ", sentence)
+    outside = _QUOTED_SPAN_RE.sub(" ", sentence)
     return bool(_FIRST_PERSON_RE.search(outside))
 
 
 def term_weights(articles: Sequence[pb.Article], publishers: dict[str, str]) -> dict[str, float]:
     """Share of the story's publishers whose articles use each term: the story's centre."""
-    holders: dict[str, set[str]] = defaultdict(set)
+    vocab: dict[str, set[str]] = defaultdict(set)  # publisher -> every term it used
     for a in articles:
-        pub = publishers[a.article_id]
-        for term in T.content_terms(a.title):
-            holders[term].add(pub)
-        for _, terms, _ in article_sentences(a):
-            for term in terms:
-                holders[term].add(pub)
-    total = max(1, len(set(publishers.values())))
-    return {term: len(pubs) / total for term, pubs in holders.items()}
+        vocab[publishers[a.article_id]].update(parse_article(a).terms)
+    counts = Counter(term for terms in vocab.values() for term in terms)
+    total = max(1, len(vocab))
+    return {term: n / total for term, n in counts.items()}
 
 
 def centrality(terms: frozenset[str], weights: dict[str, float]) -> float:
@@ -148,36 +155,66 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
     """Every usable sentence of the story, near-copies merged, scored by centrality and support."""
     publishers = support_publishers(articles)
     weights = term_weights(articles, publishers)
+    ordered = sorted(articles, key=lambda a: (seconds(a.published_at), a.article_id))
+    recency = _recency(ordered)
     candidates: list[Candidate] = []
+    exact: dict[str, int] = {}
     postings: dict[str, list[int]] = defaultdict(list)
-    for a in sorted(articles, key=lambda a: (seconds(a.published_at), a.article_id)):
-        for position, (sentence, terms, kind) in enumerate(article_sentences(a)):
-            match = _find_near_copy(candidates, postings, terms, weights)
+    acronyms: set[str] = set()
+    for a in ordered:
+        parsed = parse_article(a)
+        acronyms |= parsed.acronyms
+        for s in parsed.sentences:
+            match = exact.get(s.text)
+            if match is None:
+                match = _find_near_copy(candidates, postings, s.terms, weights)
+            fresh = recency[a.article_id] / (1 + 0.5 * s.position)
             if match is not None:
                 c = candidates[match]
                 c.article_ids.append(a.article_id)
                 c.publishers.add(publishers[a.article_id])
-                c.by_article.setdefault(a.article_id, sentence)
+                c.by_article.setdefault(a.article_id, s.text)
+                c.fresh = max(c.fresh, fresh)
+                c.last_seen = seconds(a.published_at)
                 continue
             index = len(candidates)
-            candidates.append(
-                Candidate(
-                    text=sentence,
-                    terms=terms,
-                    article_ids=[a.article_id],
-                    publishers={publishers[a.article_id]},
-                    first_seen=seconds(a.published_at),
-                    position=position,
-                    kind=kind,
-                    quoted=is_quote(sentence),
-                    by_article={a.article_id: sentence},
-                )
-            )
-            for term in _rarest(terms, weights):
+            exact[s.text] = index
+            candidates.append(_candidate(a, s, publishers[a.article_id], fresh))
+            for term in _rarest(s.terms, weights):
                 postings[term].append(index)
+    frozen = frozenset(acronyms)
     for c in candidates:
+        if C.SHOUTED in c.flags and not C.shouted(c.text, frozen):
+            c.flags = c.flags - {C.SHOUTED}  # an acronym the story also uses mid-sentence
         c.score = _score(c, weights)
     return candidates, weights
+
+
+def _candidate(a: pb.Article, s: ParsedSentence, pub: str, fresh: float) -> Candidate:
+    at = seconds(a.published_at)
+    return Candidate(
+        text=s.text,
+        terms=s.terms,
+        article_ids=[a.article_id],
+        publishers={pub},
+        first_seen=at,
+        position=s.position,
+        kind=s.kind,
+        quoted=C.QUOTED in s.flags,
+        by_article={a.article_id: s.text},
+        flags=s.flags,
+        fresh=fresh,
+        last_seen=at,
+    )
+
+
+def _recency(ordered: Sequence[pb.Article]) -> dict[str, float]:
+    """Article id -> 0 (oldest) .. 1 (newest), by publication time within the story."""
+    first, last = seconds(ordered[0].published_at), seconds(ordered[-1].published_at)
+    span = last - first
+    return {
+        a.article_id: (seconds(a.published_at) - first) / span if span > 0 else 1.0 for a in ordered
+    }
 
 
 def _rarest(terms: frozenset[str], weights: dict[str, float], k: int = 3) -> list[str]:
@@ -195,25 +232,32 @@ def _find_near_copy(candidates, postings, terms, weights) -> int | None:
     return None
 
 
-_LEADING_CAPS_RE = re.compile(r"^((?:[A-Z]+\s+)*[A-Z]+)\b(?=\s+[a-z])")
-_DATELINE_RE = re.compile(r"^[A-Z][A-Z .'-]+,\s+\w+\.?\s+\d+\s*(?:\([A-Za-z]+\))?\s*[-–—]+\s*")
-
-
 def shouted(sentence: str) -> bool:
-    """True for a tabloid opening in capitals ("A MAN died", "MORE than"), not an acronym."""
-    m = _LEADING_CAPS_RE.match(sentence)
-    if not m:
-        return False
-    run = m.group(1).split()
-    return len(run) > 1 or run[0].lower() in T.STOPWORDS
+    """True for a tabloid opening in capitals ("A MAN died", "SCOTS are"), not an acronym."""
+    return C.shouted(sentence)
 
 
 def _score(c: Candidate, weights: dict[str, float]) -> float:
     lead = 0.25 / (1 + c.position)
     support = 0.15 * math.log2(1 + len(c.publishers))
     # Shouted tabloid openings ("A MAN died") and wire datelines read badly in a brief.
-    style = 0.3 if shouted(c.text) or _DATELINE_RE.match(c.text) else 0.0
+    style = 0.3 if c.flags & {C.SHOUTED, C.DATELINE} else 0.0
     return centrality(c.terms, weights) + support + lead - style
+
+
+# A warning or forecast ("talks are due to resume", "an amber warning") this long before the
+# story's newest article is stale: the story has moved past it.
+STALE_SECONDS = 12 * 3600
+
+
+def newest_time(candidates: Sequence[Candidate]) -> float:
+    """When the story's newest article was published."""
+    return max((c.last_seen for c in candidates), default=0.0)
+
+
+def stale(c: Candidate, newest: float) -> bool:
+    """True for a warning or forecast written well before the story's latest development."""
+    return C.ALERT in c.flags and newest - c.last_seen >= STALE_SECONDS
 
 
 _NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
@@ -230,7 +274,8 @@ def near_repeat(a: Candidate, chosen: Sequence[Candidate]) -> bool:
 
 
 def _same_fact(a: Candidate, b: Candidate) -> bool:
-    if T.jaccard(a.terms, b.terms) >= 0.45 or T.containment(a.terms, b.terms) >= 0.6:
+    # Content-word overlap: two reports of one warning share most of their specific words.
+    if T.jaccard(a.terms, b.terms) >= 0.35 or T.containment(a.terms, b.terms) >= 0.5:
         return True
     # Paraphrases of one fact across outlets share its figures and some words.
     shared = figures(a.text) & figures(b.text)

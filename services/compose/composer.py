@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 
 from newsbrief.codec import decode, encode
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.compose import hubs as H
 from services.compose.brief import BriefContext, Related, compose_brief
 from services.compose.config import ComposeSettings
 from services.compose.entities import Linker
+from services.compose.hubkeeper import HubKeeper, HubOutputs
 from services.compose.versioning import next_version
-
-MAX_ENTITY_STORIES = 20
 
 
 def pack_articles(articles: list[pb.Article]) -> bytes:
@@ -43,24 +41,32 @@ def unpack_articles(blob: bytes | None) -> list[pb.Article]:
 
 @dataclass
 class Outputs:
-    """What one event or rebuild publishes: (brief, previous) pairs, hubs and cards."""
+    """What one event or rebuild publishes: (brief, previous) pairs, hubs and cards, and the
+    briefs to hand to the hub keeper when it runs apart (``signals``)."""
 
     briefs: list[tuple[pb.Brief, pb.Brief | None]] = field(default_factory=list)
     hubs: list[pb.Hub] = field(default_factory=list)
     cards: list[pb.EntityCard] = field(default_factory=list)
+    signals: list[pb.Brief] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.briefs or self.hubs or self.cards)
+        return bool(self.briefs or self.hubs or self.cards or self.signals)
 
     def extend(self, other: Outputs) -> None:
         """Append another batch of outputs."""
         self.briefs += other.briefs
         self.hubs += other.hubs
         self.cards += other.cards
+        self.signals += other.signals
 
 
 class Composer:
-    """Applies story events to the compose state and rebuilds briefs, debounced."""
+    """Applies story events to the compose state and rebuilds briefs, debounced.
+
+    Given hub tables, it keeps hubs inline (one worker, tests); without them, every built
+    brief goes out in ``Outputs.signals`` for the single-partition hub keeper, whose answer
+    comes back through ``on_hub_refs``.
+    """
 
     def __init__(
         self,
@@ -69,12 +75,22 @@ class Composer:
         articles: MutableMapping[str, bytes],
         briefs: MutableMapping[str, bytes],
         meta: MutableMapping[str, dict],
-        hubs: MutableMapping[str, bytes],
-        entity_stories: MutableMapping[str, list],
+        hubs: MutableMapping[str, bytes] | None = None,
+        entity_stories: MutableMapping[str, list] | None = None,
+        hub_stories: MutableMapping[str, dict] | None = None,
     ):
         self.settings, self.linker = settings, linker
         self.articles, self.briefs, self.meta = articles, briefs, meta
-        self.hubs, self.entity_stories = hubs, entity_stories
+        self.keeper = (
+            HubKeeper(
+                settings,
+                hubs,
+                entity_stories if entity_stories is not None else {},
+                hub_stories if hub_stories is not None else {},
+            )
+            if hubs is not None
+            else None
+        )
 
     # -- events ---------------------------------------------------------------------------
     def on_event(self, event: pb.StoryEvent, now: float) -> Outputs:
@@ -122,7 +138,25 @@ class Composer:
             merged = self.meta.get(sid, {}).get("merged_from", [])
             self._update_meta(sid, merged_from=[*merged, old])
             out.briefs.append((tombstone, previous))
+            out.extend(self._to_keeper(tombstone, now).outputs)
         return out
+
+    def _to_keeper(self, brief: pb.Brief, now: float) -> _KeeperAnswer:
+        """Hand a brief to the hub keeper: inline when it runs here, else as a signal."""
+        if self.keeper is None:
+            return _KeeperAnswer(Outputs(signals=[brief]), None)
+        answer: HubOutputs = self.keeper.on_brief(brief, now)
+        return _KeeperAnswer(Outputs(hubs=answer.hubs, cards=answer.cards), answer.refs)
+
+    # -- hub keeper answers (keeper running apart) --------------------------------------------
+    def on_hub_refs(self, sid: str, refs: list[pb.HubRef], now: float) -> Outputs:
+        """Record the hubs the keeper placed a story in; rebuild when "Go deeper" changed."""
+        meta = self.meta.get(sid, {})
+        stored = [[r.hub_id, r.question, r.summary] for r in refs]
+        if meta.get("merged_into") or meta.get("hubs", []) == stored:
+            return Outputs()
+        self._update_meta(sid, hubs=stored, pending=True)
+        return self.rebuild(sid, now) if self.due(sid, now) else Outputs()
 
     def _link_follow_up(self, sid: str, earlier: str) -> bool:
         if self.meta.get(sid, {}).get("follows") == earlier:
@@ -180,18 +214,25 @@ class Composer:
             built_at=now,
             at=at,
             headline=[brief.headline.text, list(brief.headline.article_ids)],
-            text=" ".join([brief.headline.text, *(s.text for s in brief.whats_happened)]),
         )
-        self._index_entities(sid, brief, at)
-        out.hubs = self._place_in_hubs(sid, brief, at, now)
-        brief.go_deeper.extend(H.hub_ref(h) for h in self._hubs_of(sid) if not h.retired)
+        if self.keeper is not None:
+            answer = self._to_keeper(brief, now)
+            out.extend(answer.outputs)
+            brief.go_deeper.extend(answer.refs or [])
+        else:
+            brief.go_deeper.extend(
+                pb.HubRef(hub_id=h, question=q, summary=s) for h, q, s in meta.get("hubs", [])
+            )
+        cards, out.cards = out.cards, []
         previous = self._brief(sid)
         versioned = next_version(brief, previous, self.settings.max_changes)
         if versioned is None:
             return out
         self.briefs[sid] = encode(versioned)
         out.briefs.append((versioned, previous))
-        out.cards = [self._card(c, now) for c in versioned.topics]
+        out.cards = cards
+        if self.keeper is None:
+            out.signals.append(versioned)
         return out
 
     def _related(self, meta: dict) -> list[Related]:
@@ -203,45 +244,8 @@ class Composer:
                 out.append(Related(other, text, float(info.get("at", 0)), tuple(ids)))
         return out
 
-    def _index_entities(self, sid: str, brief: pb.Brief, at: float) -> None:
-        for card in brief.topics:
-            entries = [e for e in self.entity_stories.get(card.entity_id, []) if e[0] != sid]
-            entries = sorted([*entries, [sid, at]], key=lambda e: -e[1])[:MAX_ENTITY_STORIES]
-            self.entity_stories[card.entity_id] = entries
 
-    def _place_in_hubs(self, sid: str, brief: pb.Brief, at: float, now: float) -> list[pb.Hub]:
-        window = self.settings.hub_window_days * 86400
-        counts = {
-            c.entity_id: sum(
-                1 for _, t in self.entity_stories.get(c.entity_id, []) if now - t <= window
-            )
-            for c in brief.topics
-        }
-        signal = H.StorySignal(sid, at, brief.headline, self.meta[sid]["text"], list(brief.topics))
-        current = {k: decode(pb.Hub, v) for k, v in self.hubs.items()}
-        times = {k: float(v.get("at", 0)) for k, v in self.meta.items() if "at" in v}
-        heads = {
-            k: pb.Sentence(text=v["headline"][0], article_ids=v["headline"][1])
-            for k, v in self.meta.items()
-            if v.get("headline")
-        }
-        changed = H.place_story(signal, current, counts, times, heads, now, window)
-        changed += [
-            h
-            for h in H.expire(current, times, heads, now, window)
-            if h.hub_id not in {c.hub_id for c in changed}
-        ]
-        for hub in changed:
-            self.hubs[hub.hub_id] = encode(hub)
-        return changed
-
-    def _hubs_of(self, sid: str) -> list[pb.Hub]:
-        hubs = [decode(pb.Hub, v) for v in self.hubs.values()]
-        return sorted((h for h in hubs if sid in h.story_ids), key=lambda h: h.hub_id)[:3]
-
-    def _card(self, card: pb.EntityCard, now: float) -> pb.EntityCard:
-        full = pb.EntityCard()
-        full.CopyFrom(card)
-        full.story_ids.extend(e[0] for e in self.entity_stories.get(card.entity_id, []))
-        full.updated_at.FromSeconds(int(now))
-        return full
+@dataclass
+class _KeeperAnswer:
+    outputs: Outputs
+    refs: list[pb.HubRef] | None

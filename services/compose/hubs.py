@@ -3,6 +3,14 @@
 A hub's id derives from what anchors it (a theme, or an entity), so it is stable across
 rebuilds. Hubs grow as stories join, lose stories that fall out of the window, and retire
 when none are left.
+
+Hubs do not split. A split needs, for each half, an anchor as stable as the parent's (so that
+a rebuilt story finds its half again) and a rule for which half a new story joins. The finer
+anchor we have is the entity, and entity hubs already exist beside theme hubs: when a theme
+hub ("disasters") holds two unrelated groups (a Turkish earthquake, a Scottish storm), each
+group is also an entity hub ("Turkey", "Scotland") as soon as two of its stories name the
+entity, and the "Go deeper" links show both. Splitting the theme hub would duplicate those
+hubs under new ids, and a group that goes quiet leaves the theme hub by the window anyway.
 """
 
 from __future__ import annotations
@@ -128,7 +136,7 @@ def place_story(
         members = [s for s in hub.story_ids if s != signal.story_id]
         if hub_id in wanted:
             members.append(signal.story_id)
-        _refresh(hub, members, times, heads, now, window)
+        refresh(hub, members, times, heads, now, window)
         changed.append(hub)
     return sorted(changed, key=lambda h: h.hub_id)
 
@@ -143,13 +151,14 @@ def expire(
             continue
         fresh = pb.Hub()
         fresh.CopyFrom(hub)
-        _refresh(fresh, list(hub.story_ids), story_times, headlines, now, window)
+        refresh(fresh, list(hub.story_ids), story_times, headlines, now, window)
         if list(fresh.story_ids) != list(hub.story_ids) or fresh.retired:
             changed.append(fresh)
     return changed
 
 
-def _refresh(hub: pb.Hub, members, times, heads, now: float, window: float) -> None:
+def refresh(hub: pb.Hub, members, times, heads, now: float, window: float) -> None:
+    """Set a hub's live members (newest first), summary and retired flag."""
     live = [s for s in dict.fromkeys(members) if now - times.get(s, now) <= window]
     live.sort(key=lambda s: (-times.get(s, 0.0), s))
     hub.ClearField("story_ids")

@@ -6,19 +6,30 @@ import re
 from collections.abc import Sequence
 
 from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose import cues as C
 from services.compose import text as T
 from services.compose.candidates import (
-    _DATELINE_RE,
     ANALYSIS,
+    BACKGROUND,
     Candidate,
     has_first_person,
     near_repeat,
+    newest_time,
+    parse_article,
     publisher,
     seconds,
+    stale,
 )
 
-FACT_VERBS = ("reports", "notes", "says", "writes", "points out", "highlights")
-ANALYSIS_VERBS = ("argues", "observes", "notes", "writes", "says")
+# Verbs by what the sentence is: a fact or attributed statement is reported; an analyst's
+# reading is noted or observed; only opinion argues or contends.
+FACT_VERBS = ("reports", "says")
+ANALYSIS_VERBS = ("notes", "writes", "points out", "observes")
+OPINION_VERBS = ("argues", "contends")
+ALL_VERBS = (*FACT_VERBS, *ANALYSIS_VERBS, *OPINION_VERBS)
+_DANGLING = frozenset(
+    ["it", "its", "they", "their", "he", "his", "she", "her", "this", "these", "those", "there"]
+)
 _LEADING_CONNECTIVES_RE = re.compile(
     r"^(?:but|and|so|however|meanwhile|still|yet|also|in addition|moreover|now)\b,?\s+",
     re.IGNORECASE,
@@ -103,6 +114,8 @@ def papers_say(
         a.parent_outlet for a in articles if a.parent_outlet
     }
     proper = proper_vocabulary(c.text for c in candidates)
+    lower_vocab = _lowercase_vocabulary(c.text for c in candidates)
+    acronyms = frozenset().union(*(parse_article(a).acronyms for a in articles))
     lines: list[pb.PaperLine] = []
     chosen: list[Candidate] = []
     for own_articles in groups.values():
@@ -113,9 +126,11 @@ def papers_say(
             continue
         candidate, article = pick
         chosen.append(candidate)
-        wording = candidate.by_article[article.article_id]
-        verb = _verb(candidate, wording, len(lines), lines)
-        text = attribute(article.outlet, verb, wording, proper)
+        wording = C.unshout(
+            C.DATELINE_RE.sub("", candidate.by_article[article.article_id]), acronyms
+        )
+        verb = _verb(verb_group(wording, article.kind), len(lines), lines)
+        text = attribute(article.outlet, verb, wording, proper | lower_vocab)
         lines.append(
             pb.PaperLine(
                 outlet=article.outlet, text=text, article_id=article.article_id, url=article.url
@@ -125,6 +140,7 @@ def papers_say(
 
 
 def _best_line(own_articles, candidates, used, chosen, outlet_names):
+    newest = newest_time(candidates)
     own_ids = {a.article_id: a for a in own_articles}
     allowed = (
         outlet_names - {a.outlet for a in own_articles} - {a.parent_outlet for a in own_articles}
@@ -134,15 +150,16 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names):
         article_id = next((i for i in c.article_ids if i in own_ids), None)
         if article_id is None:
             continue
-        wording = c.by_article[article_id]
-        if not reportable(wording) or any(name in wording for name in allowed):
+        wording = C.DATELINE_RE.sub("", c.by_article[article_id])
+        if not wording or not reportable(wording) or any(name in wording for name in allowed):
             continue  # never let a line carry another outlet's name
         if near_repeat(c, chosen):
             continue
         score = (
             c.score + (0.3 if len(c.publishers) == 1 else 0.0) + (0.15 if c.kind == ANALYSIS else 0)
         )
-        score -= 0.4 if any(c is u for u in used) else 0.0
+        score -= 0.8 if any(c is u for u in used) else 0.0  # say something the brief does not
+        score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
         if best is None or score > best[0]:
             best = (score, c, own_ids[article_id])
     return None if best is None else (best[1], best[2])
@@ -153,8 +170,10 @@ def reportable(sentence: str) -> bool:
     n = len(sentence.split())
     if n < 7 or n > 45 or sentence.rstrip("\"'”’").endswith(("?", "!")):
         return False
-    if sentence[0] in "\"“‘'(" or has_first_person(sentence) or _DATELINE_RE.match(sentence):
+    if sentence[0] in "\"“‘'(" or has_first_person(sentence):
         return False
+    if T.words(sentence)[0].lower() in _DANGLING:
+        return False  # "It said...", "They added...": whose words, out of context?
     return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
 
 
@@ -163,16 +182,30 @@ def proper_vocabulary(sentences) -> frozenset[str]:
     return frozenset(w for s in sentences for w in T.words(s)[1:] if w[:1].isupper())
 
 
-def _verb(candidate: Candidate, wording: str, index: int, lines: Sequence[pb.PaperLine]) -> str:
-    verbs = ANALYSIS_VERBS if candidate.kind == ANALYSIS else FACT_VERBS
-    if " said " in wording or " says " in wording:
-        verbs = tuple(v for v in verbs if v != "says")  # no "says that ... said"
+def verb_group(sentence: str, article_kind: str) -> tuple[str, ...]:
+    """The reporting verbs that fit a sentence: opinion argues, analysis notes, news reports."""
+    kind, flags = C.analyse(sentence, article_kind)
+    if C.OPINION in flags:
+        return OPINION_VERBS
+    if C.ATTRIBUTED in flags or C.QUOTED in flags:
+        return FACT_VERBS[:1]  # "reports that X said": never "says that X said"
+    if article_kind == "analysis" or kind in (ANALYSIS, BACKGROUND):
+        return ANALYSIS_VERBS
+    return FACT_VERBS
+
+
+def _verb(verbs: tuple[str, ...], index: int, lines: Sequence[pb.PaperLine]) -> str:
     taken = {line.text for line in lines}
     for offset in range(len(verbs)):
         verb = verbs[(index + offset) % len(verbs)]
         if not any(f" {verb} that " in t for t in taken):
             return verb
     return verbs[index % len(verbs)]
+
+
+def _lowercase_vocabulary(sentences) -> frozenset[str]:
+    # Marked with a leading "~": words the story also writes in lower case are common words.
+    return frozenset("~" + w for s in sentences for w in T.words(s) if w[:1].islower())
 
 
 def clause(sentence: str, proper: frozenset[str] = frozenset()) -> str:
@@ -182,13 +215,61 @@ def clause(sentence: str, proper: frozenset[str] = frozenset()) -> str:
     while body and body[-1] in ".!;:":
         body = body[:-1]
     first, _, rest = body.partition(" ")
-    acronym = len(first) > 1 and first.isupper()
-    if rest[:1].isupper():
-        proper = proper | {first}  # "Police Scotland", "Energy Secretary": a name, keep it
-    name = first in proper or first.removesuffix("'s") in proper or first in _TITLES
-    if not acronym and (first.lower() in _COMMON_OPENERS or not name):
+    if first and not _keeps_capital(first, rest, proper):
         first = first[0].lower() + first[1:]
     return (first + " " + rest).strip()
+
+
+def _keeps_capital(first: str, rest: str, proper: frozenset[str]) -> bool:
+    bare = first.removesuffix("'s").removesuffix("’s").rstrip(",")
+    if len(bare) > 1 and bare.isupper():
+        return True  # an acronym
+    if bare.lower() in T.STOPWORDS or bare.lower() in _NUMBER_WORDS:
+        return False
+    if rest[:1].isupper():
+        return True  # "Police Scotland", "Energy Secretary": part of a name
+    if bare in proper or bare in _TITLES:
+        return True
+    if bare.lower() in _COMMON_OPENERS or "~" + bare.lower() in proper:
+        return False  # the story uses it as a common word
+    # A word never seen in lower case is likely a name ("Britain"), unless it reads as a verb
+    # or adverb form or a plural of people ("Stripped of", "Separately,", "Forecasters").
+    return not bare.lower().endswith(("ed", "ing", "ly", "ers", "ists", "ents", "ians", "ials"))
+
+
+_NUMBER_WORDS = frozenset(
+    [
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "hundreds",
+        "thousand",
+        "thousands",
+        "dozens",
+    ]
+) | frozenset(
+    f"{t}-{u}"
+    for t in ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+    for u in ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+)
 
 
 def attribute(outlet: str, verb: str, sentence: str, proper: frozenset[str] = frozenset()) -> str:

@@ -39,12 +39,26 @@ def _start_compose(tmp_path, kafka_bootstrap, topic_prefix, redis_url, redis_key
         "NEWSBRIEF_COMPOSE_APP_ID": app_id,
         "NEWSBRIEF_COMPOSE_PARTITIONS": "2",
         "NEWSBRIEF_COMPOSE_DEBOUNCE_SECONDS": "1",
+        # The fixture's articles are from 2024: keep them inside the hubs' window.
+        "NEWSBRIEF_COMPOSE_HUB_WINDOW_DAYS": "36500",
         "NEWSBRIEF_COMPOSE_WEB_PORT": str(_free_port()),
         "NEWSBRIEF_COMPOSE_DATA_DIR": str(tmp_path),
     }
     code = "from services.compose.main import serve; serve()"
     log = open(tmp_path / "compose.log", "wb")  # noqa: SIM115 - closed with the process
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=log, stderr=log)
+
+
+def _settled(client, key: str, document: dict, quiet: float = 4.0) -> dict:
+    """The story document once its version has stopped moving for `quiet` seconds."""
+    stable_since = time.monotonic()
+    deadline = stable_since + 60
+    while time.monotonic() - stable_since < quiet and time.monotonic() < deadline:
+        time.sleep(0.5)
+        latest = json.loads(client.hget(key, "json"))
+        if latest["version"] != document["version"]:
+            document, stable_since = latest, time.monotonic()
+    return document
 
 
 def _events() -> list[pb.StoryEvent]:
@@ -85,15 +99,23 @@ def test_story_events_become_briefs_in_redis_and_on_the_briefs_topic(
         while time.monotonic() < deadline:
             body = client.hget(keys.story("s-peru"), "json")
             document = json.loads(body) if body else None
-            if document and {a["article_id"] for a in document["articles"]} == peru_articles:
+            hubs = [h["hub_id"] for h in document["go_deeper"]] if document else []
+            complete = document and {a["article_id"] for a in document["articles"]} == peru_articles
+            if complete and "h-disasters" in hubs:  # the hub keeper's answer came back
                 break
             assert proc.poll() is None, (tmp_path / "compose.log").read_text()[-3000:]
             time.sleep(0.5)
         assert document is not None, (tmp_path / "compose.log").read_text()[-3000:]
+        # "Go deeper" arrives in a later version; let the story settle (debounce is 1 s).
+        document = _settled(client, keys.story("s-peru"), document)
         assert {a["article_id"] for a in document["articles"]} == peru_articles
         assert document["whats_happened"] and document["what_the_papers_say"]
         assert client.hget(keys.story("s-solo"), "json") is not None
         assert client.zscore(keys.stories, "s-peru") is not None
+        # Hubs are kept by the single-partition hub keeper and published to Redis.
+        assert "h-disasters" in [h["hub_id"] for h in document["go_deeper"]]
+        hub = json.loads(client.get(keys.hub("h-disasters")))
+        assert "s-peru" in json.dumps(hub)
 
         consumer = KafkaConsumer(
             topic_name(topic_prefix, BRIEFS),

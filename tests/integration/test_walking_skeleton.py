@@ -55,6 +55,7 @@ def stack(tmp_path, kafka_bootstrap, redis_url, topic_prefix, redis_key_prefix):
         feeds_file=feeds_file,
         topic_prefix=topic_prefix,
         redis_key_prefix=redis_key_prefix,
+        partitions=2,  # as the topic_prefix fixture creates them
     )
     env = service_env(config, kafka_bootstrap, redis_url, f"http://127.0.0.1:{feeds}/")
     # Debounce briefly so the test sees the finished briefs soon after the last article.

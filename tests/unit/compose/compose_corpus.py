@@ -65,11 +65,13 @@ def example_stories() -> dict[str, list[pb.Article]] | None:
 
     import feedparser
 
-    labels = {}
+    labels, kinds = {}, {}
     with gold.open() as fh:
         for row in csv.reader(fh, delimiter="\t"):
             if len(row) >= 2 and not row[0].startswith("#") and row[0] != "link":
                 labels[row[0].strip()] = row[1].strip()
+                kinds[row[0].strip()] = row[2].strip() if len(row) > 2 else ""
+    copies = _wire_copies()
     stories: dict[str, list[pb.Article]] = defaultdict(list)
     config = tomllib.loads(feeds_toml.read_text())
     for feed in config.get("feeds", config.get("feed", [])):
@@ -92,9 +94,22 @@ def example_stories() -> dict[str, list[pb.Article]] | None:
                     text,
                     published,
                     parent_outlet=feed.get("parent", ""),
+                    # As ingest marks them: opinion/analysis from the source, wire copies as
+                    # near-duplicates of the agency's original.
+                    kind=kinds[link] if kinds[link] in ("analysis", "opinion") else "",
+                    duplicate_of=article_id(copies[link]) if link in copies else "",
                 )
             )
     return dict(stories) or None
+
+
+def _wire_copies() -> dict[str, str]:
+    path = EXAMPLES / "wire_copies.tsv"
+    if not path.exists():
+        return {}
+    with path.open() as fh:
+        rows = [r for r in csv.reader(fh, delimiter="\t") if len(r) >= 2 and r[0] != "copy_link"]
+    return {r[0].strip(): r[1].strip() for r in rows}
 
 
 def _plain(html: str) -> str:

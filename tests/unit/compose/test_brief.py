@@ -11,7 +11,7 @@ from services.compose.brief import BriefContext, compose_brief, neutral
 from services.compose.config import DEFAULT_KB
 from services.compose.entities import Linker
 from services.compose.kb import load_kb
-from services.compose.papers import ANALYSIS_VERBS, FACT_VERBS
+from services.compose.papers import ALL_VERBS
 
 LINKER = Linker(load_kb(DEFAULT_KB))
 
@@ -64,7 +64,7 @@ def test_every_papers_line_is_from_the_named_outlets_own_article(articles, brief
         assert line.outlet == article.outlet and line.url == article.url
         assert line.text.startswith(f"{article.outlet} ")
         verb_and_clause = line.text[len(article.outlet) + 1 :]
-        verb = next(v for v in (*FACT_VERBS, *ANALYSIS_VERBS) if verb_and_clause.startswith(v))
+        verb = next(v for v in ALL_VERBS if verb_and_clause.startswith(v))
         clause = verb_and_clause[len(verb) + len(" that ") :].rstrip(".")
         body = T.comparable(article.text).lower()
         assert T.comparable(clause).lower() in body, line.text

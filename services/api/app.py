@@ -1,0 +1,154 @@
+"""Assemble the FastAPI app from settings: routers, error handling, middleware."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from redis.asyncio import BlockingConnectionPool, Redis
+from starlette.middleware.cors import CORSMiddleware
+
+from newsbrief.keys import Keys
+from services.api import problems
+from services.api.config import ApiSettings
+from services.api.fastredis import FastRedis
+from services.api.hotpath import StoryFastPath
+from services.api.lifecycle import watch_cache
+from services.api.metrics import Metrics, MetricsMiddleware
+from services.api.problems import PROBLEM_TYPE
+from services.api.ratelimit import Limiter, RateLimitMiddleware
+from services.api.routes import entities, health, hubs, search, stories, updates
+
+DESCRIPTION = """Story briefs, question hubs, entity cards and search over the news.
+
+Every error is an RFC 9457 `application/problem+json` document. Cacheable responses carry a
+strong `ETag`; send it back in `If-None-Match` to get `304 Not Modified`. Clients are rate
+limited per API key (`X-API-Key`) or IP: `429` with `Retry-After`."""
+
+
+def redis_client(settings: ApiSettings, pool_size: int) -> Redis:
+    """A client on a bounded pool: requests wait briefly for a free connection, then fail."""
+    pool = BlockingConnectionPool.from_url(
+        settings.redis_url,
+        max_connections=pool_size,
+        timeout=settings.redis_timeout,
+        socket_timeout=settings.redis_timeout,
+        socket_connect_timeout=settings.redis_timeout,
+    )
+    return Redis(connection_pool=pool)
+
+
+def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe every 422 as a problem document, and the 429/503 every route may answer."""
+    problem_ref = {"$ref": "#/components/schemas/ProblemDoc"}
+    content = {PROBLEM_TYPE: {"schema": problem_ref}}
+    retry = {"Retry-After": {"schema": {"type": "integer"}}}
+    for methods in schema.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = {"description": "Invalid parameter.", "content": content}
+            responses.setdefault(
+                "429", {"description": "Rate limited.", "headers": retry, "content": content}
+            )
+            responses.setdefault(
+                "503", {"description": "Redis unavailable.", "headers": retry, "content": content}
+            )
+    components = schema.get("components", {}).get("schemas", {})
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    return schema
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        from services.api.schemas import ProblemDoc
+
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "ProblemDoc", ProblemDoc.model_json_schema(ref_template="#/components/schemas/{model}")
+        )
+        app.openapi_schema = document_problems(schema)
+    return app.openapi_schema
+
+
+def create_app(settings: ApiSettings | None = None) -> FastAPI:
+    """Build the API from settings (read from the environment when not given)."""
+    settings = settings or ApiSettings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        watcher = None
+        if settings.rebuild_on_empty:
+            watcher = asyncio.create_task(watch_cache(app.state.redis, app.state.keys, settings))
+        try:
+            yield
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await watcher
+            await app.state.redis.aclose()
+            await app.state.stream_redis.aclose()
+            await app.state.fast.close()
+
+    app = FastAPI(
+        title="newsbrief API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        # Metrics are Prometheus' (below); FastAPI's OpenTelemetry hooks cost time per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.settings = settings
+    app.state.keys = Keys(settings.redis_key_prefix)
+    app.state.redis = redis_client(settings, settings.redis_pool_size)
+    # SSE clients hold a connection each while blocked on XREAD: keep them off the request pool.
+    app.state.stream_redis = redis_client(settings, settings.redis_pool_size)
+    app.state.fast = FastRedis(settings.redis_url, settings.redis_timeout)
+    app.state.metrics = Metrics()
+    problems.install(app, settings.retry_after_seconds)
+    for module in (stories, hubs, entities, search, updates, health):
+        app.include_router(module.router)
+    _add_middleware(app, settings)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
+    # add_middleware wraps outward: the last added runs first, so metrics see every answer.
+    story_route = next(r for r in stories.router.routes if getattr(r, "name", "") == "get_story")
+    limiter = None
+    if settings.rate_limited:
+        limiter = Limiter(
+            app.state.fast,
+            settings.redis_key_prefix,
+            settings.rate_limit_per_second,
+            settings.rate_limit_burst,
+            settings.api_keys,
+        )
+    app.add_middleware(
+        StoryFastPath,
+        fast=app.state.fast,
+        keys=app.state.keys,
+        retry_after=settings.retry_after_seconds,
+        route=story_route,
+        limiter=limiter,
+    )
+    if limiter is not None:
+        app.add_middleware(RateLimitMiddleware, limiter=limiter)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET"],
+            allow_headers=["If-None-Match", "Last-Event-ID", "X-API-Key"],
+            expose_headers=["ETag", "Link", "Retry-After"],
+        )
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -1,0 +1,135 @@
+"""``GET /v1/stories/{id}`` as pure ASGI, in front of FastAPI.
+
+FastAPI's per-request routing and dependency solving cost several times what serving a brief
+does, so the busiest route is answered here: one pipelined HMGET, the stored bytes and ETag
+sent as raw ASGI messages. Its FastAPI twin in ``routes/stories.py`` documents it in OpenAPI
+and shares ``story_reply``, so both answer identically.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from redis.exceptions import RedisError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from newsbrief.keys import Keys
+from services.api.fastredis import FastRedis
+from services.api.problems import PROBLEM_TYPE, problem_body
+from services.api.responses import CACHE_BRIEF, CACHE_REDIRECT, matches
+
+if TYPE_CHECKING:
+    from services.api.ratelimit import Limiter
+
+PREFIX = "/v1/stories/"
+MAX_ID = 200
+
+Reply = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+def _problem(status: int, detail: str, path: str, extra: list[tuple[bytes, bytes]]) -> Reply:
+    body = problem_body(status, detail, path)
+    headers = [(b"content-type", PROBLEM_TYPE.encode()), (b"cache-control", b"no-store")]
+    return status, headers + extra, body
+
+
+async def story_reply(
+    fast: FastRedis,
+    keys: Keys,
+    story_id: str,
+    if_none_match: str | None,
+    path: str,
+    retry_after: int,
+    limit: tuple[Limiter, tuple[str | int | float, ...]] | None = None,
+) -> Reply:
+    """Status, headers and body for one story: 200/304, 301 if merged, 404, 429 or 503.
+
+    ``limit`` is the rate limiter and its command for this client: it travels in the same
+    write as the HMGET, so a rate-limited brief still costs one round trip.
+    """
+    read = ("HMGET", keys.story(story_id), "json", "etag")
+    try:
+        if limit is None:
+            body, etag = await fast.execute(*read)
+        else:
+            limiter, command = limit
+            verdict, (body, etag) = await fast.execute_many([command, read], errors=True)
+            allowed, wait = await limiter.reply(command, verdict)
+            if not allowed:
+                status, headers, problem = limiter.refusal(wait, path)
+                return status, _raw(headers, PROBLEM_TYPE), problem
+        if body is None:
+            survivor = await fast.execute("GET", keys.redirect(story_id))
+    except RedisError:
+        detail = "the serving store is unreachable; retry shortly"
+        return _problem(503, detail, path, [(b"retry-after", str(retry_after).encode())])
+    if body is None:
+        if survivor is None:
+            return _problem(404, f"no story with id {story_id!r}", path, [])
+        location = PREFIX + quote(survivor.decode(), safe="")
+        return 301, [(b"location", location.encode()), (b"cache-control", CACHE_REDIRECT_B)], b""
+    headers = [(b"etag", etag), (b"cache-control", CACHE_BRIEF_B)]
+    if if_none_match is not None and matches(if_none_match, etag.decode()):
+        return 304, headers, b""
+    return 200, [(b"content-type", b"application/json"), *headers], body
+
+
+def _raw(headers: dict[str, str], content_type: str) -> list[tuple[bytes, bytes]]:
+    raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
+    return [(b"content-type", content_type.encode()), *raw]
+
+
+CACHE_BRIEF_B = CACHE_BRIEF.encode()
+CACHE_REDIRECT_B = CACHE_REDIRECT.encode()
+
+
+def story_id_of(scope: Scope) -> str | None:
+    """The story id when the request is ``GET /v1/stories/{id}``, else None."""
+    path: str = scope["path"]
+    if scope["method"] != "GET" or not path.startswith(PREFIX):
+        return None
+    story_id = path[len(PREFIX) :]
+    if not story_id or "/" in story_id or len(story_id) > MAX_ID:
+        return None
+    return story_id
+
+
+class StoryFastPath:
+    """Pure ASGI middleware answering ``GET /v1/stories/{id}``; everything else goes on."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        fast: FastRedis,
+        keys: Keys,
+        retry_after: int,
+        route: Any,
+        limiter: Limiter | None = None,
+    ) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.fast = fast
+        self.keys = keys
+        self.retry_after = retry_after
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        story_id = story_id_of(scope) if scope["type"] == "http" else None
+        if story_id is None:
+            await self.app(scope, receive, send)
+            return
+        # Label metrics with the documented route, as FastAPI's router would.
+        scope["route"] = self.route
+        inm = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                inm = value.decode("latin-1")
+                break
+        limit = (self.limiter, self.limiter.command(scope)) if self.limiter else None
+        status, headers, body = await story_reply(
+            self.fast, self.keys, story_id, inm, scope["path"], self.retry_after, limit
+        )
+        headers.append((b"content-length", b"%d" % len(body)))
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})

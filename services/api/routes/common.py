@@ -1,0 +1,57 @@
+"""Parameters and OpenAPI response docs shared by several routes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+
+from services.api.pagination import Cursor, decode_cursor
+from services.api.problems import PROBLEM_TYPE, Problem
+from services.api.schemas import ProblemDoc
+
+IdPath = Annotated[str, Path(min_length=1, max_length=200, examples=["s-7f3a9c2e1b"])]
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
+CursorParam = Annotated[
+    str | None,
+    Query(max_length=512, description="Opaque `next_cursor` of the previous page."),
+]
+Facet = Annotated[str | None, Query(min_length=1, max_length=200)]
+
+
+def problem_doc(description: str) -> dict[str, Any]:
+    """OpenAPI entry of an error answered with a problem document."""
+    return {"description": description, "model": ProblemDoc, "content": {PROBLEM_TYPE: {}}}
+
+
+def etag_headers() -> dict[str, Any]:
+    """OpenAPI headers of a cacheable 200."""
+    return {
+        "ETag": {"description": "Strong validator of the body.", "schema": {"type": "string"}},
+        "Cache-Control": {"schema": {"type": "string"}},
+    }
+
+
+NOT_MODIFIED = {304: {"description": "The client's copy (If-None-Match) is current."}}
+NOT_FOUND = {404: problem_doc("Unknown id.")}
+
+
+def parse_cursor(text: str | None) -> Cursor | None:
+    """The cursor of a request, or a 422 naming the ``cursor`` parameter."""
+    if text is None:
+        return None
+    try:
+        return decode_cursor(text)
+    except ValueError as exc:
+        field = {"in": "query", "field": "cursor", "message": str(exc)}
+        raise Problem(422, f"query parameter 'cursor': {exc}", errors=[field]) from exc
+
+
+def epoch(when: datetime | None) -> float | None:
+    """Seconds since the epoch; a time without zone is taken as UTC."""
+    if when is None:
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp()

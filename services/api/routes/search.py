@@ -1,0 +1,93 @@
+"""Ranked search over headlines, briefs and entities, with the story filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Query, Request
+from redis.asyncio import Redis
+from starlette.responses import Response
+
+from newsbrief.keys import Keys
+from services.api import reader
+from services.api.deps import KeysDep, RedisDep
+from services.api.responses import CACHE_LIST, conditional, join_array
+from services.api.routes.common import NOT_MODIFIED, Facet, epoch
+from services.api.routes.entities import entity_names
+from services.api.schemas import SearchResults
+from services.api.search import match_names, rank
+
+router = APIRouter(prefix="/v1/search", tags=["search"])
+
+MAX_ENTITIES = 5
+
+
+async def candidates(
+    redis: Redis, keys: Keys, facets: dict[str, str], since: float | None
+) -> dict[str, str]:
+    """Search texts of the stories that pass the filters."""
+    sets = [keys.stories_by(f, v) for f, v in facets.items()]
+    if not sets and since is None:
+        raw = await redis.hgetall(keys.search_docs)
+        return {k.decode(): v.decode() for k, v in raw.items()}
+    low = since if since is not None else "-inf"
+    if len(sets) > 1:
+        rows = await redis.zinter(sets, aggregate="MAX", withscores=True)
+        ids = [member for member, score in rows if score >= float(low)]
+    else:
+        key = sets[0] if sets else keys.stories
+        ids = await redis.zrange(key, low, "+inf", byscore=True)
+    if not ids:
+        return {}
+    texts = await redis.hmget(keys.search_docs, ids)
+    return {sid.decode(): text.decode() for sid, text in zip(ids, texts, strict=True) if text}
+
+
+@router.get("", response_model=SearchResults, summary="Search stories", responses=NOT_MODIFIED)
+async def search(
+    request: Request,
+    redis: RedisDep,
+    keys: KeysDep,
+    q: Annotated[str, Query(min_length=1, max_length=200, examples=["ceasefire talks"])],
+    limit: Annotated[int, Query(ge=1, le=50)] = 20,
+    topic: Facet = None,
+    entity: Facet = None,
+    hub: Facet = None,
+    outlet: Facet = None,
+    lang: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
+    since: datetime | None = None,
+) -> Response:
+    """Stories ranked by relevance (headline words weigh most), and the entities named."""
+    facets = {
+        name: value
+        for name, value in (
+            ("topic", topic),
+            ("entity", entity),
+            ("hub", hub),
+            ("outlet", outlet.lower() if outlet else None),
+            ("lang", lang),
+        )
+        if value is not None
+    }
+    ranked = rank(q, await candidates(redis, keys, facets, epoch(since)), limit)
+    names = [keys.story_summary(sid) for sid, _ in ranked]
+    summaries = await redis.mget(names) if names else []
+    hits = [
+        b'{"score":' + orjson.dumps(score) + b',"story":' + summary + b"}"
+        for (_, score), summary in zip(ranked, summaries, strict=False)
+        if summary is not None
+    ]
+    found = match_names(q, await entity_names(redis, keys), MAX_ENTITIES)
+    cards = await reader.documents(redis, [keys.entity(eid) for eid in found])
+    body = (
+        b'{"query":'
+        + orjson.dumps(q)
+        + b',"stories":'
+        + join_array(hits)
+        + b',"entities":'
+        + join_array(cards)
+        + b"}"
+    )
+    return conditional(request, body, CACHE_LIST)

@@ -1,0 +1,223 @@
+"""Response shapes for the OpenAPI schema only.
+
+Routes send the bytes stored in Redis (shaped by ``newsbrief.documents``); these models
+document them and are never used to serialise, so the hot path does no encoding.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_EXAMPLE_ID = "s-7f3a9c2e1b"
+
+
+class Sentence(BaseModel):
+    text: str
+    article_ids: list[str]
+
+
+class PaperLine(BaseModel):
+    outlet: str
+    text: str
+    article_id: str
+    url: str
+
+
+class TimelineEntry(BaseModel):
+    at: str | None
+    text: str
+    story_id: str
+    article_ids: list[str]
+
+
+class HubRef(BaseModel):
+    hub_id: str
+    question: str
+    summary: str
+
+
+class EntityRef(BaseModel):
+    entity_id: str
+    name: str
+    kind: str
+    description: str
+
+
+class Article(BaseModel):
+    article_id: str
+    outlet: str
+    url: str
+    title: str
+    published_at: str | None
+    duplicate_of: str | None
+
+
+class Brief(BaseModel):
+    """A story brief, section by section, with the article ids behind every sentence."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": _EXAMPLE_ID,
+                    "version": 3,
+                    "headline": "Talks on a ceasefire resume in Geneva",
+                    "headline_article_ids": ["a1"],
+                    "whats_happened": [
+                        {"text": "Negotiators met again on Tuesday.", "article_ids": ["a1"]}
+                    ],
+                    "behind_the_headline": [],
+                    "what_the_papers_say": [
+                        {
+                            "outlet": "The Northern Ledger",
+                            "text": "The Northern Ledger notes that no deal has been reached.",
+                            "article_id": "a1",
+                            "url": "https://ledger.example/geneva",
+                        }
+                    ],
+                    "how_we_got_here": [],
+                    "timeline": [],
+                    "go_deeper": [],
+                    "topics": [],
+                    "articles": [],
+                    "outlets": ["The Northern Ledger"],
+                    "language": "en",
+                    "first_published_at": "2026-11-20T08:00:00Z",
+                    "updated_at": "2026-11-20T10:30:00Z",
+                    "follows_story_id": None,
+                    "merged_from": [],
+                }
+            ]
+        }
+    )
+
+    id: str
+    version: int
+    headline: str
+    headline_article_ids: list[str]
+    whats_happened: list[Sentence]
+    behind_the_headline: list[Sentence]
+    what_the_papers_say: list[PaperLine]
+    how_we_got_here: list[Sentence]
+    timeline: list[TimelineEntry]
+    go_deeper: list[HubRef]
+    topics: list[EntityRef]
+    articles: list[Article]
+    outlets: list[str]
+    language: str
+    first_published_at: str | None
+    updated_at: str | None
+    follows_story_id: str | None
+    merged_from: list[str]
+
+
+class TopicRef(BaseModel):
+    entity_id: str
+    name: str
+
+
+class StorySummary(BaseModel):
+    """Enough of a story to render a card in a list."""
+
+    id: str = Field(examples=[_EXAMPLE_ID])
+    version: int
+    headline: str
+    lede: str
+    outlets: list[str]
+    article_count: int
+    language: str
+    topics: list[TopicRef]
+    hubs: list[str]
+    first_published_at: str | None
+    updated_at: str | None
+    href: str = Field(examples=[f"/v1/stories/{_EXAMPLE_ID}"])
+
+
+class StoryPage(BaseModel):
+    """One page of stories; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[StorySummary]
+    next_cursor: str | None = Field(examples=["WzE3NjQyMDAwMDAuMCwiczEiXQ"])
+
+
+class VersionChange(BaseModel):
+    version: int
+    at: str | None
+    sections: list[str] = Field(examples=[["whats_happened", "articles"]])
+    added_article_ids: list[str]
+
+
+class Hub(BaseModel):
+    """A common question grouping related stories."""
+
+    id: str = Field(examples=["h-conflicts"])
+    question: str = Field(
+        examples=["What's the latest on international conflicts and diplomatic tensions?"]
+    )
+    summary: Sentence
+    story_ids: list[str]
+    entity_ids: list[str]
+    updated_at: str | None
+    retired: bool
+
+
+class HubPage(BaseModel):
+    items: list[Hub]
+    next_cursor: str | None
+
+
+class HubDetail(BaseModel):
+    hub: Hub
+    stories: list[StorySummary]
+
+
+class Entity(BaseModel):
+    """An entity card: who or what it is, and where the description came from."""
+
+    entity_id: str = Field(examples=["e-kremlin"])
+    name: str = Field(examples=["the Kremlin"])
+    kind: str = Field(examples=["organisation"])
+    description: str
+    aliases: list[str]
+    description_source: str = Field(examples=["kb"])
+    article_ids: list[str]
+    story_ids: list[str]
+    updated_at: str | None
+
+
+class EntityDetail(BaseModel):
+    entity: Entity
+    stories: list[StorySummary]
+
+
+class EntityMatches(BaseModel):
+    items: list[Entity]
+
+
+class StoryHit(BaseModel):
+    score: float
+    story: StorySummary
+
+
+class SearchResults(BaseModel):
+    """Stories ranked by relevance (headline matches weigh most) and matching entities."""
+
+    query: str = Field(examples=["ceasefire geneva"])
+    stories: list[StoryHit]
+    entities: list[Entity]
+
+
+class Status(BaseModel):
+    status: str = Field(examples=["ok"])
+
+
+class ProblemDoc(BaseModel):
+    """RFC 9457 problem details."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(examples=["about:blank"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str = Field(examples=["no story with id 's-unknown'"])
+    instance: str | None = Field(default=None, examples=["/v1/stories/s-unknown"])
