@@ -14,6 +14,7 @@ import logging
 import faust
 
 from newsbrief.codec import decode, encode
+from newsbrief.streams import faust_app
 from newsbrief.topics import ARTICLES, STORY_EVENTS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
 
@@ -28,18 +29,14 @@ STATE_TABLE = "cluster-state"
 
 def create_app(settings: ClusterSettings) -> faust.App:
     """A faust app wired to the settings' broker and topics."""
-    app = faust.App(
+    app = faust_app(
         settings.app_id,
-        broker=[f"kafka://{host}" for host in settings.kafka_bootstrap.split(",")],
-        store="memory://",  # state is rebuilt from the table's changelog on start
-        processing_guarantee="at_least_once",
+        settings.kafka_bootstrap,
         web_enabled=True,
         web_host=settings.web_host,
         web_port=settings.web_port,
         topic_partitions=settings.shard_partitions,
         table_standby_replicas=settings.standby_replicas,
-        autodiscover=False,
-        producer_acks=-1,
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=max(settings.session_timeout_seconds / 10, 0.5),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import faust
+from newsbrief.streams import run_worker
 
 from .app import create_app
 from .config import ClusterSettings
@@ -11,6 +11,4 @@ from .config import ClusterSettings
 def serve() -> None:
     """Build settings from the environment and run the faust worker in the foreground."""
     settings = ClusterSettings()
-    app = create_app(settings)
-    worker = faust.Worker(app, loglevel=settings.log_level.lower())
-    worker.execute_from_commandline()
+    run_worker(create_app(settings), settings.kafka_bootstrap, settings.log_level)

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from newsbrief import store
 from newsbrief.codec import decode, encode, register_faust_codecs
 from newsbrief.keys import Keys
+from newsbrief.streams import faust_app
 from newsbrief.topics import BRIEFS, ENTITIES, HUBS, STORY_EVENTS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose.composer import Composer, Outputs
@@ -26,16 +27,14 @@ log = logging.getLogger(__name__)
 def create_app(settings: ComposeSettings) -> faust.App:
     """Build the compose app (agents, tables, timer, web view) from settings."""
     register_faust_codecs()
-    app = faust.App(
+    app = faust_app(
         settings.app_id,
-        broker=f"kafka://{settings.kafka_bootstrap}",
-        store="memory://",
+        settings.kafka_bootstrap,
         topic_partitions=settings.partitions,
         datadir=str(Path(settings.data_dir) / settings.app_id),
         web_port=settings.web_port,
         web_host=settings.web_host,
         web_bind=settings.web_host,
-        producer_acks=-1,
     )
     prefix = settings.topic_prefix
     raw = {"key_serializer": "raw", "value_serializer": "raw"}

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
+from newsbrief.streams import run_worker
 from services.compose.config import ComposeSettings
 
 
 def serve() -> None:
     """Run the compose worker until SIGTERM/SIGINT, with settings from the environment."""
-    from faust.worker import Worker
-
     from services.compose.app import create_app
 
     settings = ComposeSettings()
-    app = create_app(settings)
-    worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True)
-    worker.execute_from_commandline()
+    run_worker(create_app(settings), settings.kafka_bootstrap, settings.log_level)
