@@ -90,6 +90,7 @@ def service_env(
     env["NEWSBRIEF_INGEST_ALLOW_HOSTS"] = "127.0.0.1,localhost"
     env["NEWSBRIEF_CLUSTER_WEB_PORT"] = str(config.cluster_web_port)
     env["NEWSBRIEF_COMPOSE_WEB_PORT"] = str(config.compose_web_port)
+    env["NEWSBRIEF_INGEST_DATA_DIR"] = str(config.run_dir / "ingest")
     env["NEWSBRIEF_COMPOSE_DATA_DIR"] = str(config.run_dir / "compose")
     # Compose's tables are co-partitioned with the story-events topic.
     env["NEWSBRIEF_COMPOSE_PARTITIONS"] = str(config.partitions)
@@ -118,7 +119,7 @@ def start_services(
     env: dict[str, str], log_dir: Path, services: tuple[str, ...] = SERVICES
 ) -> dict[str, subprocess.Popen]:
     """Start `newsbrief serve <name>` for each service."""
-    for key in ("NEWSBRIEF_COMPOSE_DATA_DIR",):
+    for key in ("NEWSBRIEF_INGEST_DATA_DIR", "NEWSBRIEF_COMPOSE_DATA_DIR"):
         if key in env:
             Path(env[key]).mkdir(parents=True, exist_ok=True)
     return {

@@ -26,11 +26,13 @@ from services.ingest.pipeline import (
     REJECTED,
     Outcome,
     Pipeline,
+    accepted_articles,
     rejected_outcome,
 )
 from services.ingest.poller import Poller, PollOptions, load_feeds
 from services.ingest.publisher import DeliveryError, Publisher
 from services.ingest.safety import AddressPolicy, Rejected
+from services.ingest.state import IngestState
 
 log = logging.getLogger(__name__)
 PUSH_SOURCE = "push"
@@ -45,6 +47,7 @@ class Runtime:
     publisher: Publisher
     metrics: IngestMetrics
     poller: Poller | None = None
+    store: IngestState | None = None
 
 
 def build_fetcher(settings: IngestSettings, metrics: IngestMetrics) -> Fetcher:
@@ -57,13 +60,18 @@ def build_fetcher(settings: IngestSettings, metrics: IngestMetrics) -> Fetcher:
         retry_base=settings.retry_base_s,
         respect_robots=settings.respect_robots,
         user_agent=settings.user_agent,
+        robots_ttl=settings.robots_ttl_s,
     )
     gate = HostGate(settings.host_concurrency, settings.host_min_interval_s)
     return Fetcher(AddressPolicy(settings.allowed_hosts()), limits, gate, metrics)
 
 
 def build_poller(
-    settings: IngestSettings, pipeline: Pipeline, publisher: Publisher, metrics: IngestMetrics
+    settings: IngestSettings,
+    pipeline: Pipeline,
+    publisher: Publisher,
+    metrics: IngestMetrics,
+    store: IngestState | None = None,
 ) -> Poller:
     """The feed poller for the configured feed list."""
     feeds = load_feeds(
@@ -78,7 +86,22 @@ def build_poller(
         future_tolerance=settings.future_tolerance_s,
     )
     fetcher = build_fetcher(settings, metrics)
-    return Poller(feeds, fetcher, pipeline, publisher, metrics, options)
+    return Poller(feeds, fetcher, pipeline, publisher, metrics, options, store)
+
+
+def build_pipeline(settings: IngestSettings, store: IngestState | None) -> Pipeline:
+    """The pipeline, its duplicate memory reloaded from the state file when there is one."""
+    dedup = Deduplicator(settings.near_dup_threshold, settings.dedup_capacity)
+    if store is not None:
+        dedup.restore(store.delivered())
+    return Pipeline(dedup)
+
+
+def open_store(settings: IngestSettings) -> IngestState | None:
+    """The state file under NEWSBRIEF_INGEST_DATA_DIR, or None when state stays in memory."""
+    if not settings.data_dir:
+        return None
+    return IngestState(settings.data_dir, settings.dedup_capacity)
 
 
 def create_app(settings: IngestSettings, publisher: Publisher | None = None) -> FastAPI:
@@ -87,14 +110,17 @@ def create_app(settings: IngestSettings, publisher: Publisher | None = None) -> 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         metrics = IngestMetrics()
-        pipeline = Pipeline(Deduplicator(settings.near_dup_threshold, settings.dedup_capacity))
-        pub = publisher or Publisher(settings.kafka_bootstrap, settings.topic_prefix)
-        runtime = Runtime(settings, pipeline, pub, metrics)
+        store = open_store(settings)
+        pipeline = build_pipeline(settings, store)
+        pub = publisher or Publisher(
+            settings.kafka_bootstrap, settings.topic_prefix, settings.delivery_timeout_s
+        )
+        runtime = Runtime(settings, pipeline, pub, metrics, store=store)
         app.state.runtime = runtime
         stop = asyncio.Event()
         task = None
         if settings.poll and settings.feeds_file:
-            runtime.poller = build_poller(settings, pipeline, pub, metrics)
+            runtime.poller = build_poller(settings, pipeline, pub, metrics, store)
             task = asyncio.create_task(runtime.poller.run(stop))
             log.info("polling %d feeds", len(runtime.poller.feeds))
         try:
@@ -106,6 +132,8 @@ def create_app(settings: IngestSettings, publisher: Publisher | None = None) -> 
                 await runtime.poller.aclose()
             if publisher is None:
                 await asyncio.to_thread(pub.close)
+            if store is not None:
+                store.close()
 
     app = FastAPI(title="newsbrief ingest", lifespan=lifespan)
     _routes(app)
@@ -145,16 +173,42 @@ def _routes(app: FastAPI) -> None:
             raise HTTPException(401, "missing or unknown X-API-Key")
         docs = await _read_batch(request, rt.settings)
         outcomes = [_push_item(rt, doc, index) for index, doc in enumerate(docs)]
-        try:
-            await asyncio.to_thread(
-                rt.publisher.deliver, outcomes, PUSH_SOURCE, rt.settings.ack_timeout_s
-            )
-        except DeliveryError as exc:
-            rt.pipeline.release(outcomes)
-            rt.metrics.producer_errors.inc()
-            raise HTTPException(503, f"broker did not acknowledge: {exc}") from exc
+        await _deliver_push(rt, outcomes)
         rt.metrics.record(outcomes)
         return JSONResponse(_summary(outcomes), status_code=202)
+
+
+async def _deliver_push(rt: Runtime, outcomes: list[Outcome]) -> None:
+    """Publish a push batch and wait for its acks; 503 when the broker has not answered."""
+    try:
+        delivery = await asyncio.to_thread(rt.publisher.submit, outcomes, PUSH_SOURCE)
+    except DeliveryError as exc:
+        rt.pipeline.release(outcomes)
+        rt.metrics.producer_errors.inc()
+        raise HTTPException(503, f"broker unavailable, nothing queued: {exc}") from exc
+    if await asyncio.to_thread(delivery.wait, rt.settings.ack_timeout_s) and not delivery.failed():
+        if rt.store is not None:
+            rt.store.record_delivered(accepted_articles(outcomes))
+        return
+    rt.metrics.producer_errors.inc()
+    # Failed messages are forgotten so a re-push sends them again. Pending ones stay queued in
+    # the producer, which keeps retrying them: a re-push answers "duplicate" for those, and
+    # the state file learns of each when its ack arrives (on the producer's thread).
+    rt.pipeline.release(delivery.failed())
+    if rt.store is not None:
+        for outcome, future in delivery.sent:
+            if outcome.status == ACCEPTED and outcome.article is not None:
+                future.add_callback(_recorder(rt.store, outcome.article))
+    raise HTTPException(503, f"broker did not acknowledge ({delivery.error()}); re-push is safe")
+
+
+def _recorder(store: IngestState, article):
+    """A producer callback that records one acknowledged article in the state file."""
+
+    def record(_metadata: object) -> None:
+        store.record_delivered([article])
+
+    return record
 
 
 async def _read_batch(request: Request, settings: IngestSettings) -> list[object]:

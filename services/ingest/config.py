@@ -68,6 +68,15 @@ class IngestSettings(ServiceSettings):
     """Wait for broker acks before a push answers 503 (env ``..._ACK_TIMEOUT_S``)."""
     poll: bool = True
     """Run the feed poller inside `serve` (env ``NEWSBRIEF_INGEST_POLL``)."""
+    data_dir: str = ""
+    """Folder of the state file (feed positions, delivered article ids) that survives restarts;
+    empty keeps that memory in the process only (env ``NEWSBRIEF_INGEST_DATA_DIR``)."""
+    delivery_timeout_s: float = 24 * 3600.0
+    """How long the producer keeps retrying a message while the broker is away before it gives
+    up on it (env ``NEWSBRIEF_INGEST_DELIVERY_TIMEOUT_S``)."""
+    robots_ttl_s: float = 24 * 3600.0
+    """How long a fetched robots.txt is trusted (RFC 9309 advises at most 24 h)
+    (env ``NEWSBRIEF_INGEST_ROBOTS_TTL_S``)."""
 
     def allowed_hosts(self) -> tuple[str, ...]:
         """The allowlist as a tuple."""

@@ -102,6 +102,7 @@ class FetchLimits:
     retry_cap: float = 10.0
     respect_robots: bool = True
     user_agent: str = "newsbrief-ingest/0.1"
+    robots_ttl: float = 24 * 3600.0  # RFC 9309 §2.4: do not use a cached robots.txt for longer
 
 
 class Fetcher:
@@ -119,7 +120,7 @@ class Fetcher:
         self._limits = limits
         self._gate = gate
         self._metrics = metrics
-        self._robots: dict[str, RobotFileParser] = {}
+        self._robots: dict[str, tuple[RobotFileParser, float]] = {}  # origin -> (rules, expiry)
         self._client = httpx.AsyncClient(
             follow_redirects=False,  # every hop is checked against the address policy
             timeout=limits.timeout,
@@ -237,10 +238,10 @@ class Fetcher:
     async def _check_robots(self, url: str) -> None:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
-        parser = self._robots.get(origin)
-        if parser is None:
+        parser, expires = self._robots.get(origin, (None, 0.0))
+        if parser is None or time.monotonic() >= expires:
             parser = await self._load_robots(origin)
-            self._robots[origin] = parser
+            self._robots[origin] = (parser, time.monotonic() + self._limits.robots_ttl)
         if not parser.can_fetch(self._limits.user_agent, url):
             raise Rejected("robots_disallowed", f"robots.txt of {origin} disallows {url}")
 

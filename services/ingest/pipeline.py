@@ -70,11 +70,24 @@ def rejection_message(
     return message
 
 
+def accepted_articles(outcomes: list[Outcome]) -> list[pb.Article]:
+    """The articles of the accepted outcomes (the ones that are published)."""
+    return [o.article for o in outcomes if o.status == ACCEPTED and o.article is not None]
+
+
+# Kafka's default largest message is 1 MiB; an article over this could never be published, and
+# retrying it would hold its feed's position forever.
+MAX_ARTICLE_BYTES = 900_000
+
+
 class Pipeline:
     """Normalises and deduplicates items; holds the deduplicator's memory."""
 
-    def __init__(self, dedup: Deduplicator | None = None) -> None:
+    def __init__(
+        self, dedup: Deduplicator | None = None, max_article_bytes: int = MAX_ARTICLE_BYTES
+    ) -> None:
         self.dedup = dedup or Deduplicator()
+        self.max_article_bytes = max_article_bytes
 
     def item(self, raw: RawItem, ctx: Context, now: datetime | None = None) -> Outcome:
         """Normalise and deduplicate one raw item."""
@@ -82,6 +95,10 @@ class Pipeline:
             article = normalise(raw, ctx, now)
         except Rejected as exc:
             return rejected_outcome(exc, raw.ref())
+        size = article.ByteSize()
+        if size > self.max_article_bytes:
+            too_large = Rejected("article_too_large", f"{size} bytes > {self.max_article_bytes}")
+            return rejected_outcome(too_large, raw.ref())
         verdict = self.dedup.admit(article)
         if verdict.status == DUPLICATE:
             return Outcome(DUPLICATE_RESULT, raw.ref(), article, verdict.reason,

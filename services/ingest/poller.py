@@ -18,13 +18,19 @@ from services.ingest.feeds import ParsedFeed, RawItem, parse_feed
 from services.ingest.fetch import Fetcher, FetchError, failure_pause
 from services.ingest.metrics import IngestMetrics
 from services.ingest.normalise import Context, canonical_url
-from services.ingest.pipeline import Outcome, Pipeline, rejected_outcome
+from services.ingest.pipeline import Outcome, Pipeline, accepted_articles, rejected_outcome
 from services.ingest.publisher import DeliveryError, Publisher
 from services.ingest.safety import FEED_TYPES, PAGE_TYPES, Rejected, decode_text, media_type
+from services.ingest.state import IngestState
 
 log = logging.getLogger(__name__)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600}
+# Acks are awaited in short slices so a shutdown never waits long on a worker thread.
+_ACK_SLICE_S = 1.0
+# A feed whose delivery failed is retried this soon (or at its interval, if shorter): the fault
+# is the broker's, not the feed's.
+_DELIVERY_RETRY_S = 15.0
 
 
 @dataclass(frozen=True)
@@ -121,9 +127,15 @@ class Poller:
         publisher: Publisher,
         metrics: IngestMetrics,
         options: PollOptions | None = None,
+        store: IngestState | None = None,
     ) -> None:
         self.feeds = feeds
         self.state = {feed.url: FeedState() for feed in feeds}
+        self._store = store
+        # A restarted service resumes each feed from its last acknowledged position.
+        for url, (etag, last_modified) in (store.positions() if store else {}).items():
+            if url in self.state:
+                self.state[url].etag, self.state[url].last_modified = etag, last_modified
         self._fetcher = fetcher
         self._pipeline = pipeline
         self._publisher = publisher
@@ -185,9 +197,12 @@ class Poller:
         if await self._deliver(feed, report):
             # Advance the feed's position only now that the broker has acknowledged everything.
             state.etag, state.last_modified = result.etag, result.last_modified
+            if self._store is not None:
+                self._store.save_position(feed.url, state.etag, state.last_modified)
             self._succeeded(feed)
         else:
-            self._failed(feed, "delivery_failed")
+            state.last_error = "delivery_failed"
+            state.next_due = time.monotonic() + min(feed.poll_interval, _DELIVERY_RETRY_S)
         return report
 
     async def _process(self, feed: FeedConfig, body: bytes, content_type: str) -> list[Outcome]:
@@ -225,22 +240,45 @@ class Poller:
         return enrich(raw, info)
 
     async def _deliver(self, feed: FeedConfig, report: PollReport) -> bool:
+        """Queue the outcomes and wait for the broker's answer for every one of them.
+
+        While the broker is away the producer keeps the messages and retries them itself, so
+        this waits (the feed is not polled again meanwhile) instead of sending them twice.
+        Only messages that failed for good are released for the next poll to send again.
+        """
         if not report.outcomes:
             report.delivered = True
             return True
         try:
-            await asyncio.to_thread(
-                self._publisher.deliver, report.outcomes, feed.url, self._options.ack_timeout
-            )
+            delivery = await asyncio.to_thread(self._publisher.submit, report.outcomes, feed.url)
         except DeliveryError as exc:
-            log.warning("delivery for %s failed, will retry: %s", feed.url, exc)
-            self._metrics.producer_errors.inc()
-            self._pipeline.release(report.outcomes)
-            report.error = "delivery_failed"
-            return False
+            return self._undelivered(feed, report, report.outcomes, str(exc))
+        waited = 0.0
+        while not await asyncio.to_thread(delivery.wait, _ACK_SLICE_S):
+            waited += _ACK_SLICE_S
+            if waited % self._options.ack_timeout < _ACK_SLICE_S:
+                log.warning("%s: %d messages still unacknowledged after %.0fs, waiting",
+                            feed.url, len(delivery.pending()), waited)  # fmt: skip
+        failed = delivery.failed()
+        lost = {id(outcome) for outcome in failed}
+        if self._store is not None:
+            acked = [o for o in report.outcomes if id(o) not in lost]
+            self._store.record_delivered(accepted_articles(acked))
+        if failed:
+            return self._undelivered(feed, report, failed, delivery.error())
         self._metrics.record(report.outcomes)
         report.delivered = True
         return True
+
+    def _undelivered(
+        self, feed: FeedConfig, report: PollReport, lost: list[Outcome], error: str
+    ) -> bool:
+        log.warning("delivery for %s failed, will retry: %s", feed.url, error)
+        self._metrics.producer_errors.inc()
+        # Acknowledged articles stay remembered: the retry drops them as already delivered.
+        self._pipeline.release(lost)
+        report.error = "delivery_failed"
+        return False
 
     def _succeeded(self, feed: FeedConfig) -> None:
         state = self.state[feed.url]

@@ -1,6 +1,16 @@
+import numpy as np
+
 from newsbrief.ids import article_id, content_hash
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.ingest.dedup import DUPLICATE, NEAR_DUPLICATE, NEW, Deduplicator
+from services.ingest.dedup import (
+    DUPLICATE,
+    NEAR_DUPLICATE,
+    NEW,
+    Deduplicator,
+    lsh_bands,
+    shingle_hashes,
+    signature,
+)
 
 STORY = (
     "Dock workers at the northern port walked out on Tuesday after talks on pay collapsed late "
@@ -70,3 +80,24 @@ def test_memory_is_bounded():
     assert len(dedup) == 3
     assert not dedup.seen(article_id("https://a.example/0"))
     assert dedup.seen(article_id("https://a.example/4"))
+
+
+def test_banding_finds_close_copies_and_ignores_half_similar_texts():
+    for threshold in (0.7, 0.8, 0.9):
+        bands, rows = lsh_bands(threshold, 64)
+        assert bands * rows <= 64
+        # Probability that two texts of Jaccard similarity s share at least one whole band.
+        near, far = (1 - (1 - s**rows) ** bands for s in (0.98, 0.5))
+        assert near > 0.95  # wire copies with a changed word or two
+        assert far < 0.05  # texts that merely share a topic
+
+
+def test_signatures_estimate_jaccard_similarity():
+    words = STORY.split()
+    edited = " ".join(w.upper() if i % 10 == 0 else w for i, w in enumerate(words))
+    a, b = shingle_hashes(STORY), shingle_hashes(edited)
+    assert np.array_equal(signature(a), signature(a.copy()))
+    true = len(set(a.tolist()) & set(b.tolist())) / len(set(a.tolist()) | set(b.tolist()))
+    estimate = float(np.mean(signature(a) == signature(b)))
+    assert abs(estimate - true) < 0.2
+    assert float(np.mean(signature(a) == signature(shingle_hashes(OTHER)))) < 0.1

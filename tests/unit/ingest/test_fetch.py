@@ -149,3 +149,27 @@ def test_backoff_is_jittered_exponential_and_capped():
     assert failure_pause(60, 0, 3600) == 60
     assert failure_pause(60, 3, 3600) == 480
     assert failure_pause(60, 30, 3600) == 3600
+
+
+async def test_robots_txt_is_fetched_again_once_its_ttl_expires(monkeypatch):
+    rules = {"now": b"User-agent: *\nDisallow:\n"}
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        if request.url.path == "/robots.txt":
+            return httpx.Response(200, content=rules["now"])
+        return httpx.Response(200, content=RSS, headers={"content-type": "application/rss+xml"})
+
+    clock = {"t": 1000.0}
+    monkeypatch.setattr("services.ingest.fetch.time.monotonic", lambda: clock["t"])
+    f = fetcher(handler, robots_ttl=3600)
+    await f.fetch("https://feeds.example/rss", FEED_TYPES)
+    clock["t"] += 3599  # still fresh: no second robots.txt request
+    await f.fetch("https://feeds.example/rss", FEED_TYPES)
+    assert calls == ["/robots.txt", "/rss", "/rss"]
+    rules["now"] = b"User-agent: *\nDisallow: /rss\n"
+    clock["t"] += 2  # expired: the new rules apply
+    with pytest.raises(Rejected, match="robots_disallowed"):
+        await f.fetch("https://feeds.example/rss", FEED_TYPES)
+    assert calls[-1] == "/robots.txt"

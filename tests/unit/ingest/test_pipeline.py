@@ -75,3 +75,16 @@ def test_rejection_messages_carry_reason_source_and_payload_head():
     assert message.source == "https://laughs.example/rss"
     assert message.payload_head.startswith(b"<?xml")
     assert message.at.seconds > 0
+
+
+def test_an_article_too_large_to_publish_is_rejected_and_not_remembered():
+    from newsbrief.ids import article_id
+    from services.ingest.feeds import RawItem
+
+    pipeline = Pipeline(max_article_bytes=2_000)
+    huge = RawItem(link="https://a.example/long", title="Long read", content="word " * 1000)
+    outcome = pipeline.item(huge, Context("push"))
+    assert (outcome.status, outcome.reason) == (REJECTED, "article_too_large")
+    assert not pipeline.dedup.seen(article_id("https://a.example/long"))  # a retry is not a dup
+    small = RawItem(link="https://a.example/short", title="Short", content="word " * 100)
+    assert pipeline.item(small, Context("push")).status == ACCEPTED
