@@ -72,6 +72,19 @@ class Keys:
         """Hash: story id -> searchable text (headline and brief), for ``/v1/search``."""
         return f"{self.prefix}:search-docs"
 
+    def search_term(self, term: str) -> str:
+        """Sorted set: ids of the stories whose search text has the term, scored by weight."""
+        return f"{self.prefix}:search-term:{term}"
+
+    @property
+    def entity_name_index(self) -> str:
+        """Sorted set (all scores 0): ``name NUL entity_id`` per name or alias, for prefixes."""
+        return f"{self.prefix}:entity-name-index"
+
+    def entity_word(self, word: str) -> str:
+        """Set: ``name NUL entity_id`` of every name or alias containing the word."""
+        return f"{self.prefix}:entity-word:{word}"
+
     @property
     def ready(self) -> str:
         """String: set by a completed rebuild; its absence means Redis lost its data."""

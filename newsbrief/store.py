@@ -7,6 +7,8 @@ MULTI/EXEC. Compose and `rebuild-cache` both use these, so Redis has one writer 
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from newsbrief import documents as docs
@@ -14,6 +16,23 @@ from newsbrief.keys import Keys
 from newsbrief.v1 import newsbrief_pb2 as pb
 
 UPDATES_MAXLEN = 100_000
+HEADLINE_WEIGHT = 3.0
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of a text (the search index's and the API's terms)."""
+    return _WORD.findall(text.lower())
+
+
+def search_terms(text: str) -> dict[str, float]:
+    """Weighted term counts of a search text: its first line (the headline) weighs more."""
+    headline, _, body = text.partition("\n")
+    counts: Counter[str] = Counter()
+    for term in tokens(headline):
+        counts[term] += HEADLINE_WEIGHT
+    counts.update(tokens(body))
+    return dict(counts)
 
 
 def _score(brief: pb.Brief) -> float:
@@ -54,7 +73,9 @@ def queue_brief(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief | Non
     articles = [docs.source_article(a) for a in brief.articles]
     pipe.set(keys.story_articles(brief.story_id), docs.dumps(articles))
     pipe.set(keys.story_versions(brief.story_id), docs.dumps(docs.versions_document(brief)))
-    pipe.hset(keys.search_docs, brief.story_id, docs.search_text(brief))
+    text = docs.search_text(brief)
+    pipe.hset(keys.search_docs, brief.story_id, text)
+    _queue_terms(pipe, keys, brief.story_id, text, previous)
     pipe.zadd(keys.stories, {brief.story_id: _score(brief)})
     _queue_facets(pipe, keys, brief, previous)
     pipe.xadd(
@@ -65,6 +86,19 @@ def queue_brief(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief | Non
     )
     # `keys.ready` is set only by a full rebuild: if Redis is flushed while compose runs, its
     # next write must not hide the loss from the API, which rebuilds when the marker is gone.
+
+
+def _queue_terms(
+    pipe: Any, keys: Keys, story_id: str, text: str, previous: pb.Brief | None
+) -> None:
+    # Readers re-check each candidate against its current text, so an entry left behind (no
+    # `previous` given) costs a little work, never a wrong answer.
+    terms = search_terms(text)
+    if previous is not None and not previous.merged_into:
+        for term in search_terms(docs.search_text(previous)).keys() - terms.keys():
+            pipe.zrem(keys.search_term(term), story_id)
+    for term, weight in terms.items():
+        pipe.zadd(keys.search_term(term), {story_id: weight})
 
 
 def _queue_facets(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief | None) -> None:
@@ -85,6 +119,8 @@ def queue_tombstone(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief |
     pipe.zrem(keys.stories, story_id)
     pipe.hdel(keys.search_docs, story_id)
     if previous is not None:
+        for term in search_terms(docs.search_text(previous)):
+            pipe.zrem(keys.search_term(term), story_id)
         for facet, values in facets(previous).items():
             for value in values:
                 pipe.zrem(keys.stories_by(facet, value), story_id)
@@ -111,3 +147,9 @@ def queue_entity(pipe: Any, keys: Keys, card: pb.EntityCard) -> None:
     names = {card.name.lower(): card.entity_id}
     names.update({alias.lower(): card.entity_id for alias in card.aliases})
     pipe.hset(keys.entity_names, mapping=names)
+    # Indexes for lookup without reading every name: prefixes by lex range, words by set.
+    members = {f"{name}\0{card.entity_id}" for name in names if name}
+    pipe.zadd(keys.entity_name_index, dict.fromkeys(members, 0))
+    for member in members:
+        for word in set(tokens(member.partition("\0")[0])):
+            pipe.sadd(keys.entity_word(word), member)

@@ -18,6 +18,7 @@ from services.api.config import ApiSettings
 from services.api.fastredis import FastRedis
 from services.api.hotpath import StoryFastPath
 from services.api.lifecycle import watch_cache
+from services.api.listpath import StoryListFastPath
 from services.api.metrics import Metrics, MetricsMiddleware
 from services.api.problems import PROBLEM_TYPE
 from services.api.ratelimit import Limiter, RateLimitMiddleware
@@ -123,7 +124,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
 
 def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
     # add_middleware wraps outward: the last added runs first, so metrics see every answer.
-    story_route = next(r for r in stories.router.routes if getattr(r, "name", "") == "get_story")
+    routes = {getattr(r, "name", ""): r for r in stories.router.routes}
     limiter = None
     if settings.rate_limited:
         limiter = Limiter(
@@ -138,8 +139,15 @@ def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
         fast=app.state.fast,
         keys=app.state.keys,
         retry_after=settings.retry_after_seconds,
-        route=story_route,
+        route=routes["get_story"],
         limiter=limiter,
+    )
+    app.add_middleware(
+        StoryListFastPath,
+        fast=app.state.fast,
+        keys=app.state.keys,
+        retry_after=settings.retry_after_seconds,
+        route=routes["list_stories"],
     )
     if limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=limiter)

@@ -51,6 +51,8 @@ class ApiSettings(ServiceSettings):
     """Retry-After of a 503 while Redis is down (env ``NEWSBRIEF_API_RETRY_AFTER_SECONDS``)."""
     rebuild_on_empty: bool = True
     """Rebuild from the compacted topics when Redis is empty (env ``..._REBUILD_ON_EMPTY``)."""
+    cache_check_seconds: float = 10.0
+    """Seconds between checks that Redis still holds the cache (env ``..._CACHE_CHECK_SECONDS``)."""
     sse_heartbeat_seconds: float = 15.0
     """Seconds between SSE keep-alive comments (env ``NEWSBRIEF_API_SSE_HEARTBEAT_SECONDS``)."""
 

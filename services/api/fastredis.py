@@ -31,9 +31,14 @@ def pack(args: tuple[bytes | str | int | float, ...]) -> bytes:
 
 
 class _Protocol(asyncio.Protocol):
-    def __init__(self) -> None:
+    def __init__(self, timeout: float = 2.0) -> None:
         self.reader = hiredis.Reader()
         self.waiting: deque[asyncio.Future[Any]] = deque()
+        # When each waiting command was sent: replies come in order, so only the oldest can be
+        # late, and one watchdog per connection replaces a timer per command.
+        self.sent: deque[float] = deque()
+        self.timeout = timeout
+        self.watchdog: asyncio.TimerHandle | None = None
         self.out: list[bytes] = []
         self.transport: Any = None
         self.closed = False
@@ -45,11 +50,32 @@ class _Protocol(asyncio.Protocol):
     def send(self, data: bytes, future: asyncio.Future[Any]) -> None:
         if self.closed:
             raise RedisConnectionError("connection to Redis lost")
+        loop = asyncio.get_running_loop()
         self.waiting.append(future)
+        self.sent.append(loop.time())
         self.out.append(data)
         if len(self.out) == 1:
             # Flush once per loop turn: concurrent requests share one write (and one wakeup).
-            asyncio.get_running_loop().call_soon(self._flush)
+            loop.call_soon(self._flush)
+        if self.watchdog is None:
+            self.watchdog = loop.call_later(self.timeout / 2, self._check)
+
+    def _check(self) -> None:
+        """Fail every waiting command once the oldest has waited past the timeout."""
+        self.watchdog = None
+        if not self.waiting or self.closed:
+            return
+        loop = asyncio.get_running_loop()
+        if loop.time() - self.sent[0] < self.timeout:
+            self.watchdog = loop.call_later(self.timeout / 2, self._check)
+            return
+        while self.waiting:
+            future = self.waiting.popleft()
+            if not future.done():
+                future.set_exception(RedisTimeoutError("Redis did not answer in time"))
+        self.sent.clear()
+        # Replies are matched by order, so a connection with a lost reply is unusable.
+        self.abort()
 
     def _flush(self) -> None:
         if self.out and self.transport is not None and not self.closed:
@@ -60,6 +86,7 @@ class _Protocol(asyncio.Protocol):
         self.reader.feed(data)
         while (reply := self.reader.gets()) is not False:
             future = self.waiting.popleft()
+            self.sent.popleft()
             if future.done():
                 continue
             if isinstance(reply, hiredis.ReplyError):
@@ -71,6 +98,10 @@ class _Protocol(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
+        if self.watchdog is not None:
+            self.watchdog.cancel()
+            self.watchdog = None
+        self.sent.clear()
         while self.waiting:
             future = self.waiting.popleft()
             if not future.done():
@@ -121,27 +152,15 @@ class FastRedis:
             future: asyncio.Future[Any] = loop.create_future()
             protocol.send(pack(args), future)
             futures.append(future)
-        timer = loop.call_later(self.timeout, self._expire, protocol, futures)
-        try:
-            replies = []
-            for future in futures:
-                try:
-                    replies.append(await future)
-                except ResponseError as exc:
-                    if not errors:
-                        raise
-                    replies.append(exc)
-            return replies
-        finally:
-            timer.cancel()
-
-    def _expire(self, protocol: _Protocol, futures: list[asyncio.Future[Any]]) -> None:
-        late = [future for future in futures if not future.done()]
-        for future in late:
-            future.set_exception(RedisTimeoutError("Redis did not answer in time"))
-        if late:
-            # Replies are matched by order, so a connection with a lost reply is unusable.
-            protocol.abort()
+        replies = []
+        for future in futures:
+            try:
+                replies.append(await future)
+            except ResponseError as exc:
+                if not errors:
+                    raise
+                replies.append(exc)
+        return replies
 
     async def _connect(self) -> _Protocol:
         if self._connecting is not None:
@@ -166,7 +185,8 @@ class FastRedis:
         loop = asyncio.get_running_loop()
         try:
             _, protocol = await asyncio.wait_for(
-                loop.create_connection(_Protocol, self.host, self.port), self.timeout
+                loop.create_connection(lambda: _Protocol(self.timeout), self.host, self.port),
+                self.timeout,
             )
         except (OSError, TimeoutError) as exc:
             raise RedisConnectionError(f"cannot connect to Redis: {exc}") from exc

@@ -20,7 +20,7 @@ from services.api.problems import PROBLEM_TYPE, problem_body
 from services.api.responses import CACHE_BRIEF, CACHE_REDIRECT, matches
 
 if TYPE_CHECKING:
-    from services.api.ratelimit import Limiter
+    from services.api.ratelimit import Command, Limiter
 
 PREFIX = "/v1/stories/"
 MAX_ID = 200
@@ -28,7 +28,8 @@ MAX_ID = 200
 Reply = tuple[int, list[tuple[bytes, bytes]], bytes]
 
 
-def _problem(status: int, detail: str, path: str, extra: list[tuple[bytes, bytes]]) -> Reply:
+def problem_reply(status: int, detail: str, path: str, extra: list[tuple[bytes, bytes]]) -> Reply:
+    """A problem document as a raw reply; errors are never cached."""
     body = problem_body(status, detail, path)
     headers = [(b"content-type", PROBLEM_TYPE.encode()), (b"cache-control", b"no-store")]
     return status, headers + extra, body
@@ -41,38 +42,47 @@ async def story_reply(
     if_none_match: str | None,
     path: str,
     retry_after: int,
-    limit: tuple[Limiter, tuple[str | int | float, ...]] | None = None,
+    lease: tuple[Limiter, Command] | None = None,
 ) -> Reply:
     """Status, headers and body for one story: 200/304, 301 if merged, 404, 429 or 503.
 
-    ``limit`` is the rate limiter and its command for this client: it travels in the same
-    write as the HMGET, so a rate-limited brief still costs one round trip.
+    ``lease`` is the rate limiter and its lease request for this client, when the worker holds
+    no token for it: it travels in the same write as the HMGET, so it costs no extra round trip.
     """
     read = ("HMGET", keys.story(story_id), "json", "etag")
     try:
-        if limit is None:
+        if lease is None:
             body, etag = await fast.execute(*read)
         else:
-            limiter, command = limit
-            verdict, (body, etag) = await fast.execute_many([command, read], errors=True)
-            allowed, wait = await limiter.reply(command, verdict)
+            limiter, command = lease
+            try:
+                verdict, (body, etag) = await fast.execute_many([command, read], errors=True)
+            except BaseException:
+                limiter.abandon(command)
+                raise
+            allowed, wait = await limiter.settle(command, verdict)
             if not allowed:
-                status, headers, problem = limiter.refusal(wait, path)
-                return status, _raw(headers, PROBLEM_TYPE), problem
+                return refused(limiter, wait, path)
         if body is None:
             survivor = await fast.execute("GET", keys.redirect(story_id))
     except RedisError:
         detail = "the serving store is unreachable; retry shortly"
-        return _problem(503, detail, path, [(b"retry-after", str(retry_after).encode())])
+        return problem_reply(503, detail, path, [(b"retry-after", str(retry_after).encode())])
     if body is None:
         if survivor is None:
-            return _problem(404, f"no story with id {story_id!r}", path, [])
+            return problem_reply(404, f"no story with id {story_id!r}", path, [])
         location = PREFIX + quote(survivor.decode(), safe="")
         return 301, [(b"location", location.encode()), (b"cache-control", CACHE_REDIRECT_B)], b""
     headers = [(b"etag", etag), (b"cache-control", CACHE_BRIEF_B)]
     if if_none_match is not None and matches(if_none_match, etag.decode()):
         return 304, headers, b""
     return 200, [(b"content-type", b"application/json"), *headers], body
+
+
+def refused(limiter: Limiter, wait: float, path: str) -> Reply:
+    """The 429 of a client whose bucket is empty."""
+    status, headers, problem = limiter.refusal(wait, path)
+    return status, _raw(headers, PROBLEM_TYPE), problem
 
 
 def _raw(headers: dict[str, str], content_type: str) -> list[tuple[bytes, bytes]]:
@@ -126,10 +136,25 @@ class StoryFastPath:
             if name == b"if-none-match":
                 inm = value.decode("latin-1")
                 break
-        limit = (self.limiter, self.limiter.command(scope)) if self.limiter else None
-        status, headers, body = await story_reply(
-            self.fast, self.keys, story_id, inm, scope["path"], self.retry_after, limit
+        lease = None
+        if self.limiter is not None:
+            prepared = await self.limiter.prepare(self.limiter.client(scope))
+            if isinstance(prepared[0], bool):
+                allowed, wait = prepared
+                if not allowed:
+                    await send_reply(send, refused(self.limiter, float(wait), scope["path"]))
+                    return
+            else:
+                lease = (self.limiter, prepared)
+        reply = await story_reply(
+            self.fast, self.keys, story_id, inm, scope["path"], self.retry_after, lease
         )
-        headers.append((b"content-length", b"%d" % len(body)))
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        await send_reply(send, reply)
+
+
+async def send_reply(send: Send, reply: Reply) -> None:
+    """Send a reply as raw ASGI messages."""
+    status, headers, body = reply
+    headers.append((b"content-length", b"%d" % len(body)))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

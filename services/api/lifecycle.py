@@ -15,11 +15,13 @@ from services.api.rebuild import LOCK_SECONDS, lock_key, rebuild_cache
 
 log = logging.getLogger(__name__)
 
-CHECK_SECONDS = 10.0
-
 
 async def ensure_cache(redis: Redis, keys: Keys, settings: ApiSettings) -> bool:
-    """Rebuild from the compacted topics if Redis holds no data; True if this process did."""
+    """Rebuild from the compacted topics unless a completed rebuild's marker is present.
+
+    Compose's writes never set the marker, so a Redis flushed while compose keeps writing
+    (partial data, no marker) is rebuilt in full. True if this process rebuilt.
+    """
     if await redis.exists(keys.ready):
         return False
     # Only one worker (of any replica) rebuilds; the others keep answering 503 on /readyz.
@@ -40,12 +42,12 @@ async def ensure_cache(redis: Redis, keys: Keys, settings: ApiSettings) -> bool:
 
 
 async def watch_cache(redis: Redis, keys: Keys, settings: ApiSettings) -> None:
-    """Check now and then that the cache holds data; rebuild it when Redis was emptied."""
+    """Check now and then that the cache is whole; rebuild it when Redis was emptied."""
     while True:
         try:
             await ensure_cache(redis, keys, settings)
         except RedisError as exc:
             log.warning("cannot check the cache (redis down?): %s", exc)
         except Exception:
-            log.exception("cache rebuild failed; retrying in %ss", CHECK_SECONDS)
-        await asyncio.sleep(CHECK_SECONDS)
+            log.exception("cache rebuild failed; retrying in %ss", settings.cache_check_seconds)
+        await asyncio.sleep(settings.cache_check_seconds)

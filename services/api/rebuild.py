@@ -52,8 +52,17 @@ def latest(records: Iterable[tuple[bytes | None, bytes | None]]) -> dict[bytes, 
     return values
 
 
-def read_topic(bootstrap: str, topic: str, timeout: float = 60.0) -> dict[bytes, bytes]:
-    """Read a whole topic from the beginning to its current end; latest value per key."""
+Offsets = dict[int, int]
+CATCH_UP_PASSES = 5
+
+
+def read_topic(
+    bootstrap: str, topic: str, timeout: float = 60.0, start: Offsets | None = None
+) -> tuple[dict[bytes, bytes], Offsets]:
+    """Latest value per key from ``start`` (default: the beginning) to the topic's current end.
+
+    Also returns the end offsets per partition, where a later catch-up read starts.
+    """
     from kafka import KafkaConsumer, TopicPartition
 
     consumer = KafkaConsumer(
@@ -66,12 +75,17 @@ def read_topic(bootstrap: str, topic: str, timeout: float = 60.0) -> dict[bytes,
         partitions = consumer.partitions_for_topic(topic)
         if not partitions:
             log.warning("topic %s not found; nothing to rebuild from it", topic)
-            return {}
+            return {}, {}
         assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
         consumer.assign(assigned)
-        consumer.seek_to_beginning(*assigned)
+        for tp in assigned:
+            if start and tp.partition in start:
+                consumer.seek(tp, start[tp.partition])
+            else:
+                consumer.seek_to_beginning(tp)
         end = consumer.end_offsets(assigned)
-        return latest(_drain(consumer, end, timeout))
+        values = latest(_drain(consumer, end, timeout))
+        return values, {tp.partition: offset for tp, offset in end.items()}
     finally:
         consumer.close()
 
@@ -87,8 +101,21 @@ def _drain(consumer: Any, end: dict[Any, int], timeout: float) -> list[tuple[Any
     return records
 
 
+def stale(stored_version: bytes | None, brief: pb.Brief) -> bool:
+    """Whether Redis already holds a newer version than this record (written by compose)."""
+    return (
+        brief.merged_into == ""
+        and stored_version is not None
+        and (int(stored_version) >= brief.version)
+    )
+
+
 def write_all(redis: Any, keys: Keys, kind: str, values: Iterable[bytes]) -> int:
-    """Write decoded messages of one kind with the store's writers, in pipelined batches."""
+    """Write decoded messages of one kind with the store's writers, in pipelined batches.
+
+    A brief older than the version Redis holds is skipped: compose keeps writing while a rebuild
+    runs, and its newer write must not be overwritten by the topic's older record.
+    """
     cls: type[Any] = {"entity": pb.EntityCard, "hub": pb.Hub, "brief": pb.Brief}[kind]
     writer: Callable[..., None] = {
         "entity": store.queue_entity,
@@ -96,35 +123,63 @@ def write_all(redis: Any, keys: Keys, kind: str, values: Iterable[bytes]) -> int
         "brief": store.queue_brief,
     }[kind]
     count = 0
-    pipe = redis.pipeline(transaction=False)
+    batch: list[Any] = []
     for raw in values:
         try:
-            message = decode(cls, raw)
+            batch.append(decode(cls, raw))
         except ValueError as exc:
             log.error("skipping undecodable %s: %s", kind, exc)
             continue
+        if len(batch) == BATCH:
+            count += _write_batch(redis, keys, kind, writer, batch)
+            batch = []
+    return count + _write_batch(redis, keys, kind, writer, batch)
+
+
+def _write_batch(
+    redis: Any, keys: Keys, kind: str, writer: Callable[..., None], batch: list[Any]
+) -> int:
+    if not batch:
+        return 0
+    if kind == "brief":
+        versions = redis.pipeline(transaction=False)
+        for brief in batch:
+            versions.hget(keys.story(brief.story_id), "version")
+        stored = versions.execute()
+        batch = [b for b, v in zip(batch, stored, strict=True) if not stale(v, b)]
+    pipe = redis.pipeline(transaction=False)
+    for message in batch:
         writer(pipe, keys, message)
-        count += 1
-        if count % BATCH == 0:
-            pipe.execute()
     pipe.execute()
-    return count
+    return len(batch)
 
 
 def rebuild_cache(
     bootstrap: str, topic_prefix: str, redis_url: str, key_prefix: str
 ) -> RebuildCounts:
-    """Rebuild every document of the serving store from the compacted topics."""
+    """Rebuild every document of the serving store from the compacted topics.
+
+    After the full read, records appended meanwhile (compose keeps running) are read and
+    written again until a pass finds none, so the rebuild ends on the topics' latest state.
+    """
     import redis as redis_lib
 
     keys = Keys(key_prefix)
     client = redis_lib.Redis.from_url(redis_url)
+    counts = {"entity": 0, "hub": 0, "brief": 0}
+    ends: dict[str, Offsets | None] = {kind: None for kind in counts}
     try:
-        # Entities and hubs first: once `ready` is set by the briefs, everything they link exists.
-        counts = {}
-        for kind, suffix in (("entity", ENTITIES), ("hub", HUBS), ("brief", BRIEFS)):
-            values = read_topic(bootstrap, topic_name(topic_prefix, suffix)).values()
-            counts[kind] = write_all(client, keys, kind, values)
+        # Entities and hubs first: once the briefs are in, everything they link exists.
+        for attempt in range(1 + CATCH_UP_PASSES):
+            fresh = 0
+            for kind, suffix in (("entity", ENTITIES), ("hub", HUBS), ("brief", BRIEFS)):
+                topic = topic_name(topic_prefix, suffix)
+                values, ends[kind] = read_topic(bootstrap, topic, start=ends[kind])
+                written = write_all(client, keys, kind, values.values())
+                fresh += len(values)
+                counts[kind] += written if attempt == 0 else 0
+            if attempt and not fresh:
+                break
         client.set(keys.ready, 1)
     finally:
         client.close()

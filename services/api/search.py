@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-_WORD = re.compile(r"\w+", re.UNICODE)
-HEADLINE_WEIGHT = 3.0
+from newsbrief.store import HEADLINE_WEIGHT, tokens
+
 PHRASE_BONUS = 2.0
 _K1 = 1.2
 _B = 0.75
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens of a text."""
-    return _WORD.findall(text.lower())
+__all__ = ["match_names", "rank", "tokens"]
 
 
 def _fields(text: str) -> tuple[Counter[str], int]:
@@ -30,14 +27,29 @@ def _fields(text: str) -> tuple[Counter[str], int]:
     return counts, len(body_terms) + len(tokens(headline))
 
 
-def rank(query: str, docs: Mapping[str, str], limit: int) -> list[tuple[str, float]]:
-    """Ids of the docs matching the query, best first, with their scores."""
+def rank(
+    query: str,
+    docs: Mapping[str, str],
+    limit: int,
+    corpus: tuple[int, Mapping[str, int]] | None = None,
+) -> list[tuple[str, float]]:
+    """Ids of the docs matching the query, best first, with their scores.
+
+    ``corpus`` is (number of stories, stories per term) when ``docs`` are only the candidates
+    drawn from an index; without it the docs are the whole corpus. Average length is always
+    the candidates' (close enough, and it needs no corpus-wide counter).
+    """
     terms = list(dict.fromkeys(tokens(query)))
     if not terms or not docs:
         return []
     fields = {ident: _fields(text) for ident, text in docs.items()}
     avg_len = sum(length for _, length in fields.values()) / len(fields) or 1.0
-    df = {t: sum(1 for counts, _ in fields.values() if t in counts) for t in terms}
+    if corpus is None:
+        total = len(fields)
+        df = {t: sum(1 for counts, _ in fields.values() if t in counts) for t in terms}
+    else:
+        total = max(corpus[0], len(fields))
+        df = {t: max(1, min(total, corpus[1].get(t, 0))) for t in terms}
     phrase = " ".join(terms)
     scored = []
     for ident, (counts, length) in fields.items():
@@ -46,7 +58,7 @@ def rank(query: str, docs: Mapping[str, str], limit: int) -> list[tuple[str, flo
             tf = counts.get(term, 0.0)
             if not tf:
                 continue
-            idf = math.log(1 + (len(fields) - df[term] + 0.5) / (df[term] + 0.5))
+            idf = math.log(1 + (total - df[term] + 0.5) / (df[term] + 0.5))
             score += idf * tf * (_K1 + 1) / (tf + _K1 * (1 - _B + _B * length / avg_len))
         if score and len(terms) > 1 and phrase in " ".join(tokens(docs[ident])):
             score += PHRASE_BONUS

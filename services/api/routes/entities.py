@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
+from services.api.index import matching_names
 from services.api.problems import not_found
 from services.api.responses import CACHE_SLOW, conditional, join_array
 from services.api.routes.common import NOT_FOUND, NOT_MODIFIED, IdPath, etag_headers
@@ -19,12 +20,6 @@ from services.api.search import match_names
 router = APIRouter(prefix="/v1/entities", tags=["entities"])
 
 RECENT_STORIES = 20
-
-
-async def entity_names(redis: RedisDep, keys: KeysDep) -> list[tuple[str, str]]:
-    """Every (lower-cased name or alias, entity id) pair."""
-    names = await redis.hgetall(keys.entity_names)
-    return [(name.decode(), eid.decode()) for name, eid in names.items()]
 
 
 @router.get(
@@ -38,7 +33,7 @@ async def find_entities(
     limit: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> Response:
     """Entities whose name or an alias matches: exact first, then prefix, then all words."""
-    found = match_names(q, await entity_names(redis, keys), limit)
+    found = match_names(q, await matching_names(redis, keys, q), limit)
     cards = await reader.documents(redis, [keys.entity(eid) for eid in found])
     return conditional(request, b'{"items":' + join_array(cards) + b"}", CACHE_SLOW)
 

@@ -30,14 +30,21 @@ async def healthz() -> Response:
 async def readyz(
     request: Request, redis: RedisDep, keys: KeysDep, settings: SettingsDep
 ) -> Response:
-    """200 once Redis answers and the cache has been filled (by compose or a rebuild)."""
-    if not await redis.exists(keys.ready):
-        return problem(
-            503,
-            "the cache is empty; a rebuild from the compacted topics is pending",
-            request.url.path,
-            {"Retry-After": str(settings.retry_after_seconds)},
-        )
+    """200 once Redis answers and holds the whole cache.
+
+    With rebuilds on, "whole" means a completed rebuild's marker is present: compose's writes
+    alone do not prove it (Redis may have been flushed since). With rebuilds off, this API can
+    do nothing about missing data, so any listed story or hub counts.
+    """
+    if settings.rebuild_on_empty:
+        ready = await redis.exists(keys.ready)
+        detail = "the cache is empty or incomplete; a rebuild from the compacted topics is pending"
+    else:
+        ready = await redis.exists(keys.ready, keys.stories, keys.hubs)
+        detail = "the cache is empty (no stories or hubs yet)"
+    if not ready:
+        headers = {"Retry-After": str(settings.retry_after_seconds)}
+        return problem(503, detail, request.url.path, headers)
     return Response(OK, media_type="application/json", headers={"Cache-Control": "no-store"})
 
 

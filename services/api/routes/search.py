@@ -7,42 +7,19 @@ from typing import Annotated
 
 import orjson
 from fastapi import APIRouter, Query, Request
-from redis.asyncio import Redis
 from starlette.responses import Response
 
-from newsbrief.keys import Keys
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
+from services.api.index import matching_names, search_candidates
 from services.api.responses import CACHE_LIST, conditional, join_array
 from services.api.routes.common import NOT_MODIFIED, Facet, epoch
-from services.api.routes.entities import entity_names
 from services.api.schemas import SearchResults
 from services.api.search import match_names, rank
 
 router = APIRouter(prefix="/v1/search", tags=["search"])
 
 MAX_ENTITIES = 5
-
-
-async def candidates(
-    redis: Redis, keys: Keys, facets: dict[str, str], since: float | None
-) -> dict[str, str]:
-    """Search texts of the stories that pass the filters."""
-    sets = [keys.stories_by(f, v) for f, v in facets.items()]
-    if not sets and since is None:
-        raw = await redis.hgetall(keys.search_docs)
-        return {k.decode(): v.decode() for k, v in raw.items()}
-    low = since if since is not None else "-inf"
-    if len(sets) > 1:
-        rows = await redis.zinter(sets, aggregate="MAX", withscores=True)
-        ids = [member for member, score in rows if score >= float(low)]
-    else:
-        key = sets[0] if sets else keys.stories
-        ids = await redis.zrange(key, low, "+inf", byscore=True)
-    if not ids:
-        return {}
-    texts = await redis.hmget(keys.search_docs, ids)
-    return {sid.decode(): text.decode() for sid, text in zip(ids, texts, strict=True) if text}
 
 
 @router.get("", response_model=SearchResults, summary="Search stories", responses=NOT_MODIFIED)
@@ -71,7 +48,8 @@ async def search(
         )
         if value is not None
     }
-    ranked = rank(q, await candidates(redis, keys, facets, epoch(since)), limit)
+    texts, total, df = await search_candidates(redis, keys, q, facets, epoch(since))
+    ranked = rank(q, texts, limit, (total, df))
     names = [keys.story_summary(sid) for sid, _ in ranked]
     summaries = await redis.mget(names) if names else []
     hits = [
@@ -79,7 +57,7 @@ async def search(
         for (_, score), summary in zip(ranked, summaries, strict=False)
         if summary is not None
     ]
-    found = match_names(q, await entity_names(redis, keys), MAX_ENTITIES)
+    found = match_names(q, await matching_names(redis, keys, q), MAX_ENTITIES)
     cards = await reader.documents(redis, [keys.entity(eid) for eid in found])
     body = (
         b'{"query":'

@@ -1,0 +1,180 @@
+"""``GET /v1/stories`` as pure ASGI, in front of FastAPI, for the common queries.
+
+A page is one script call: the sorted set's range (and the ties at the cursor's score) and the
+MGET of the stored summaries run inside Redis, and the summaries are joined as bytes. Queries
+the fast path does not take (``since``, several facets, anything that does not parse plainly)
+go on to the FastAPI route in ``routes/stories.py``, which also documents the endpoint and
+answers every validation error; both build the same body, headers and Link.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from redis.exceptions import NoScriptError, RedisError
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from newsbrief import documents as docs
+from newsbrief.keys import Keys
+from services.api.fastredis import FastRedis
+from services.api.hotpath import Reply, problem_reply, send_reply
+from services.api.pagination import Cursor, decode_cursor, encode_cursor, next_link, page
+from services.api.responses import CACHE_LIST, matches
+
+PATH = "/v1/stories"
+DEFAULT_LIMIT = 20
+FACETS = ("topic", "entity", "hub", "outlet", "lang")
+_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
+MGET_CHUNK = 500
+
+# KEYS[1] sorted set. ARGV: summary key prefix, max, min, count, score of the cursor ('' = none).
+# Returns {ties at the cursor's score, the range, the summaries of both (in that order)}.
+# The summary keys are derived inside the script (not declared in KEYS): fine on one Redis or a
+# replica set; Redis Cluster would need hash tags on the prefix.
+PAGE_SCRIPT = """
+local ties = {}
+if ARGV[5] ~= '' then
+  ties = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[5], ARGV[5], 'WITHSCORES')
+end
+local rows = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES',
+                        'LIMIT', 0, tonumber(ARGV[4]))
+local names = {}
+for i = 1, #ties, 2 do names[#names + 1] = ARGV[1] .. ties[i] end
+for i = 1, #rows, 2 do names[#names + 1] = ARGV[1] .. rows[i] end
+local found = {}
+for i = 1, #names, 500 do
+  local part = redis.call('MGET', unpack(names, i, math.min(i + 499, #names)))
+  for j = 1, #part do found[#found + 1] = part[j] end
+end
+return {ties, rows, found}
+"""
+PAGE_SHA = hashlib.sha1(PAGE_SCRIPT.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A ``GET /v1/stories`` query the fast path answers."""
+
+    limit: int
+    cursor: Cursor | None
+    facet: tuple[str, str] | None
+    params: dict[str, str]
+
+
+def parse_list_query(query_string: bytes) -> ListQuery | None:
+    """The query when it is plain (at most one facet, no ``since``), else None (FastAPI's)."""
+    try:
+        pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    except ValueError:
+        return None
+    params = dict(pairs)
+    if len(params) != len(pairs) or "since" in params:
+        return None
+    limit = DEFAULT_LIMIT
+    if "limit" in params:
+        if not _LIMIT.fullmatch(params["limit"]) or int(params["limit"]) > 100:
+            return None
+        limit = int(params["limit"])
+    cursor = None
+    if "cursor" in params:
+        if len(params["cursor"]) > 512:
+            return None
+        try:
+            cursor = decode_cursor(params["cursor"])
+        except ValueError:
+            return None
+    facets = [(name, params[name]) for name in FACETS if name in params]
+    if len(facets) > 1:
+        return None
+    facet = None
+    if facets:
+        name, value = facets[0]
+        low, high = (2, 8) if name == "lang" else (1, 200)
+        if not low <= len(value) <= high:
+            return None
+        facet = (name, value.lower() if name == "outlet" else value)
+    return ListQuery(limit, cursor, facet, params)
+
+
+def script_args(keys: Keys, query: ListQuery) -> tuple[str | int | float, ...]:
+    """Arguments of the page script after its SHA (or source)."""
+    key = keys.stories_by(*query.facet) if query.facet else keys.stories
+    prefix = keys.story_summary("")
+    if query.cursor is None:
+        return (1, key, prefix, "+inf", "-inf", query.limit + 1, "")
+    score = repr(query.cursor.score)
+    return (1, key, prefix, f"({score}", "-inf", query.limit + 1, score)
+
+
+def _pairs(flat: list[bytes]) -> list[tuple[str, float]]:
+    return [(flat[i].decode(), float(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+
+def assemble(query: ListQuery, reply: list[Any]) -> tuple[bytes, str | None]:
+    """The page body from the script's reply, and the next cursor token."""
+    ties, rows, found = reply
+    candidates = _pairs(ties) + _pairs(rows)
+    summaries = {ident: doc for (ident, _), doc in zip(candidates, found, strict=True)}
+    chosen, following = page(candidates, query.cursor, query.limit)
+    items = [summaries[ident] for ident, _ in chosen if summaries[ident] is not None]
+    token = encode_cursor(following) if following else None
+    body = b'{"items":[' + b",".join(items) + b'],"next_cursor":' + orjson.dumps(token) + b"}"
+    return body, token
+
+
+async def list_reply(
+    fast: FastRedis, keys: Keys, query: ListQuery, path: str, inm: str | None, retry_after: int
+) -> Reply:
+    """Status, headers and body of one page of stories: 200/304, or 503."""
+    args = script_args(keys, query)
+    try:
+        try:
+            reply = await fast.execute("EVALSHA", PAGE_SHA, *args)
+        except NoScriptError:
+            reply = await fast.execute("EVAL", PAGE_SCRIPT, *args)
+    except RedisError:
+        detail = "the serving store is unreachable; retry shortly"
+        return problem_reply(503, detail, path, [(b"retry-after", str(retry_after).encode())])
+    body, token = assemble(query, reply)
+    etag = docs.etag(body)
+    headers = [(b"etag", etag.encode()), (b"cache-control", CACHE_LIST_B)]
+    if token:
+        headers.append((b"link", next_link(path, query.params, token).encode()))
+    if inm is not None and matches(inm, etag):
+        return 304, headers, b""
+    return 200, [(b"content-type", b"application/json"), *headers], body
+
+
+CACHE_LIST_B = CACHE_LIST.encode()
+
+
+class StoryListFastPath:
+    """Pure ASGI middleware answering plain ``GET /v1/stories``; everything else goes on."""
+
+    def __init__(self, app: ASGIApp, fast: FastRedis, keys: Keys, retry_after: int, route: Any):
+        self.app = app
+        self.fast = fast
+        self.keys = keys
+        self.retry_after = retry_after
+        self.route = route
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = None
+        if scope["type"] == "http" and scope["path"] == PATH and scope["method"] == "GET":
+            query = parse_list_query(scope["query_string"])
+        if query is None:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = self.route
+        inm = None
+        for name, value in scope["headers"]:
+            if name == b"if-none-match":
+                inm = value.decode("latin-1")
+                break
+        reply = await list_reply(self.fast, self.keys, query, PATH, inm, self.retry_after)
+        await send_reply(send, reply)
