@@ -59,9 +59,11 @@ def _register_services() -> None:
 
 
 def _register_stack() -> None:
-    from newsbrief import stack
+    from newsbrief import bench_scaleout, pipeline_bench, stack
 
     stack.register(cli)
+    pipeline_bench.register(bench)
+    bench_scaleout.register(bench)
 
 
 def main() -> None:

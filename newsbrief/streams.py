@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 # The processors declare internal topics (repartition, rebuild, hub topics) as they start, often
@@ -51,6 +52,7 @@ def declare_internal_topics(app, kafka_bootstrap: str) -> list[str]:
     follows as soon as the consumer notices them can drop the first messages in flight.
     """
     from kafka.admin import KafkaAdminClient, NewTopic
+    from kafka.errors import TopicAlreadyExistsError
 
     admin = KafkaAdminClient(bootstrap_servers=kafka_bootstrap, client_id=f"{app.conf.id}-admin")
     try:
@@ -61,7 +63,9 @@ def declare_internal_topics(app, kafka_bootstrap: str) -> list[str]:
             if name not in existing
         ]
         if missing:
-            admin.create_topics(missing)
+            # Another worker of the app starting at the same moment may have made them.
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics(missing)
         return [t.name for t in missing]
     finally:
         admin.close()

@@ -35,6 +35,8 @@ def create_app(settings: ComposeSettings) -> faust.App:
         web_port=settings.web_port,
         web_host=settings.web_host,
         web_bind=settings.web_host,
+        broker_session_timeout=settings.session_timeout_seconds,
+        broker_heartbeat_interval=max(settings.session_timeout_seconds / 10, 0.5),
     )
     prefix = settings.topic_prefix
     raw = {"key_serializer": "raw", "value_serializer": "raw"}
@@ -62,6 +64,21 @@ def create_app(settings: ComposeSettings) -> faust.App:
         **raw,
     )
 
+    # A merge moves the absorbed story's articles to the survivor: first a handoff keyed by the
+    # absorbed story (its partition holds its articles), then the articles keyed by the survivor.
+    handoffs = app.topic(
+        f"{prefix}.{settings.app_id}.handoffs",
+        internal=True,
+        partitions=settings.partitions,
+        **raw,
+    )
+    forwards = app.topic(
+        f"{prefix}.{settings.app_id}.forwards",
+        internal=True,
+        partitions=settings.partitions,
+        **raw,
+    )
+
     def table(name: str, value_serializer: str, partitions: int | None = None):
         t = app.Table(name, default=None, partitions=partitions)
         # Protobuf values stay raw bytes; faust derives serializers from types, so set them and
@@ -76,6 +93,7 @@ def create_app(settings: ComposeSettings) -> faust.App:
         articles=table("story-articles", "raw"),
         briefs=table("story-briefs", "raw"),
         meta=table("story-meta", "json"),
+        inline_merges=False,
     )
     keeper = HubKeeper(
         settings,
@@ -106,6 +124,10 @@ def create_app(settings: ComposeSettings) -> faust.App:
             await entities_topic.send(key=card.entity_id.encode(), value=encode(card))
         for brief in out.signals:
             await hub_signals.send(key=brief.story_id.encode(), value=encode(brief))
+        for old, survivor in out.handoffs:
+            await handoffs.send(key=old.encode(), value=survivor.encode())
+        for event in out.forwards:
+            await forwards.send(key=event.story_id.encode(), value=encode(event))
 
     @app.agent(events)
     async def on_story_events(stream):
@@ -116,6 +138,17 @@ def create_app(settings: ComposeSettings) -> faust.App:
                 log.exception("undecodable story event skipped")
                 continue
             await publish(composer.on_event(event, time.time()))
+
+    @app.agent(handoffs)
+    async def on_handoff(stream):
+        async for key, survivor in stream.items():
+            old = key.decode() if isinstance(key, bytes) else str(key)
+            await publish(composer.on_handoff(old, survivor.decode(), time.time()))
+
+    @app.agent(forwards)
+    async def on_forward(stream):
+        async for payload in stream:
+            await publish(composer.on_event(decode(pb.StoryEvent, payload), time.time()))
 
     @app.agent(rebuilds)
     async def on_rebuild(stream):

@@ -19,6 +19,10 @@ from services.compose.hubkeeper import HubKeeper, HubOutputs
 from services.compose.versioning import next_version
 
 
+def _added(story_id: str, article: pb.Article) -> pb.StoryEvent:
+    return pb.StoryEvent(story_id=story_id, kind=pb.StoryEvent.ARTICLE_ADDED, article=article)
+
+
 def pack_articles(articles: list[pb.Article]) -> bytes:
     """Articles as one table value: length-prefixed protobuf messages."""
     parts = []
@@ -41,16 +45,22 @@ def unpack_articles(blob: bytes | None) -> list[pb.Article]:
 
 @dataclass
 class Outputs:
-    """What one event or rebuild publishes: (brief, previous) pairs, hubs and cards, and the
-    briefs to hand to the hub keeper when it runs apart (``signals``)."""
+    """What one event or rebuild publishes: (brief, previous) pairs, hubs and cards, the
+    briefs to hand to the hub keeper when it runs apart (``signals``), and the merge messages
+    that must reach the partition of another story: ``handoffs`` (absorbed id, survivor id),
+    keyed by the absorbed story, and ``forwards`` (article events), keyed by the survivor."""
 
     briefs: list[tuple[pb.Brief, pb.Brief | None]] = field(default_factory=list)
     hubs: list[pb.Hub] = field(default_factory=list)
     cards: list[pb.EntityCard] = field(default_factory=list)
     signals: list[pb.Brief] = field(default_factory=list)
+    handoffs: list[tuple[str, str]] = field(default_factory=list)
+    forwards: list[pb.StoryEvent] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.briefs or self.hubs or self.cards or self.signals)
+        return bool(
+            self.briefs or self.hubs or self.cards or self.signals or self.handoffs or self.forwards
+        )
 
     def extend(self, other: Outputs) -> None:
         """Append another batch of outputs."""
@@ -58,6 +68,8 @@ class Outputs:
         self.hubs += other.hubs
         self.cards += other.cards
         self.signals += other.signals
+        self.handoffs += other.handoffs
+        self.forwards += other.forwards
 
 
 class Composer:
@@ -78,8 +90,12 @@ class Composer:
         hubs: MutableMapping[str, bytes] | None = None,
         entity_stories: MutableMapping[str, list] | None = None,
         hub_stories: MutableMapping[str, dict] | None = None,
+        inline_merges: bool = True,
     ):
         self.settings, self.linker = settings, linker
+        # With one process holding every story (tests, the CLI), merge messages are settled
+        # here; the service sends them through topics to the worker owning each story.
+        self.inline_merges = inline_merges
         self.articles, self.briefs, self.meta = articles, briefs, meta
         self.keeper = (
             HubKeeper(
@@ -98,13 +114,18 @@ class Composer:
         out = Outputs()
         changed = False
         sid = event.story_id
+        survivor = self.meta.get(sid, {}).get("merged_into")
+        if survivor and event.HasField("article"):
+            # A late article of a story already folded into another belongs to the survivor.
+            return self._settle(Outputs(forwards=[_added(survivor, event.article)]), now)
         if event.kind in (pb.StoryEvent.CREATED, pb.StoryEvent.ARTICLE_ADDED) and event.HasField(
             "article"
         ):
             changed = self._add_articles(sid, [event.article])
         elif event.kind == pb.StoryEvent.MERGED:
-            out.extend(self._merge(sid, list(event.absorbed_story_ids), now))
-            changed = bool(out.briefs)
+            merge = self._merge(sid, list(event.absorbed_story_ids), now)
+            out.extend(merge)
+            changed = bool(merge)
         if event.follows_story_id:
             changed |= self._link_follow_up(sid, event.follows_story_id)
         if changed:
@@ -122,24 +143,42 @@ class Composer:
         return bool(fresh)
 
     def _merge(self, sid: str, absorbed: list[str], now: float) -> Outputs:
-        out = Outputs()
-        for old in absorbed:
-            if old == sid or self.meta.get(old, {}).get("merged_into") == sid:
-                continue  # redelivered merge
-            self._add_articles(sid, unpack_articles(self.articles.get(old)))
-            if old in self.articles:
-                del self.articles[old]
-            previous = self._brief(old)
-            tombstone = pb.Brief(story_id=old, merged_into=sid)
-            tombstone.version = (previous.version if previous else 0) + 1
-            tombstone.updated_at.FromSeconds(int(now))
-            self.briefs[old] = encode(tombstone)
-            self._update_meta(old, merged_into=sid, pending=False)
-            merged = self.meta.get(sid, {}).get("merged_from", [])
-            self._update_meta(sid, merged_from=[*merged, old])
-            out.briefs.append((tombstone, previous))
-            out.extend(self._to_keeper(tombstone, now).outputs)
-        return out
+        """Record the merge on the survivor and ask each absorbed story's owner to hand over."""
+        merged = self.meta.get(sid, {}).get("merged_from", [])
+        new = [old for old in absorbed if old != sid and old not in merged]
+        if not new:
+            return Outputs()  # redelivered merge
+        self._update_meta(sid, merged_from=[*merged, *new])
+        return self._settle(Outputs(handoffs=[(old, sid) for old in new]), now)
+
+    def on_handoff(self, old: str, sid: str, now: float) -> Outputs:
+        """On the absorbed story's partition: tombstone it and forward its articles to sid."""
+        articles = unpack_articles(self.articles.get(old))
+        if self.meta.get(old, {}).get("merged_into") == sid and not articles:
+            return Outputs()  # redelivered handoff
+        if old in self.articles:
+            del self.articles[old]
+        previous = self._brief(old)
+        tombstone = pb.Brief(story_id=old, merged_into=sid)
+        tombstone.version = (previous.version if previous else 0) + 1
+        tombstone.updated_at.FromSeconds(int(now))
+        self.briefs[old] = encode(tombstone)
+        self._update_meta(old, merged_into=sid, pending=False)
+        out = Outputs(briefs=[(tombstone, previous)])
+        out.extend(self._to_keeper(tombstone, now).outputs)
+        out.forwards += [_added(sid, article) for article in articles]
+        return self._settle(out, now)
+
+    def _settle(self, out: Outputs, now: float) -> Outputs:
+        """Apply merge messages here when this composer holds every story."""
+        if not self.inline_merges:
+            return out
+        settled = Outputs(briefs=out.briefs, hubs=out.hubs, cards=out.cards, signals=out.signals)
+        for old, sid in out.handoffs:
+            settled.extend(self.on_handoff(old, sid, now))
+        for event in out.forwards:
+            settled.extend(self.on_event(event, now))
+        return settled
 
     def _to_keeper(self, brief: pb.Brief, now: float) -> _KeeperAnswer:
         """Hand a brief to the hub keeper: inline when it runs here, else as a signal."""

@@ -26,6 +26,9 @@ class ComposeSettings(ServiceSettings):
     """Port of the faust web server with ``/healthz`` (env ``NEWSBRIEF_COMPOSE_WEB_PORT``)."""
     web_host: str = "127.0.0.1"
     """Bind address of the faust web server (env ``NEWSBRIEF_COMPOSE_WEB_HOST``)."""
+    session_timeout_seconds: float = 30.0
+    """How soon the group notices a dead worker and reassigns its partitions (env
+    ``NEWSBRIEF_COMPOSE_SESSION_TIMEOUT_SECONDS``)."""
     kb_path: Path = DEFAULT_KB
     """Entity knowledge base, JSON lines (env ``NEWSBRIEF_COMPOSE_KB_PATH``)."""
     max_papers_lines: int = 5
