@@ -32,8 +32,8 @@ class ClusterSettings(ServiceSettings):
     """Idle time until a story leaves the active set (``NEWSBRIEF_CLUSTER_IDLE_WINDOW_SECONDS``)."""
     close_after_seconds: float = 48 * 3600.0
     """Quiet time (event time) before CLOSED (``NEWSBRIEF_CLUSTER_CLOSE_AFTER_SECONDS``)."""
-    engine: str = "simple"
-    """Clustering engine: simple (stand-in) | engine (env ``NEWSBRIEF_CLUSTER_ENGINE``)."""
+    engine: str = "engine"
+    """Clustering engine: engine (tuned) | simple (stand-in) (env ``NEWSBRIEF_CLUSTER_ENGINE``)."""
     session_timeout_seconds: float = 30.0
     """Dead worker detection time (``NEWSBRIEF_CLUSTER_SESSION_TIMEOUT_SECONDS``)."""
     standby_replicas: int = 1

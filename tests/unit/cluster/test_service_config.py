@@ -27,6 +27,7 @@ def test_defaults_work_on_one_machine(monkeypatch):
         "newsbrief-cluster",
     )
     assert settings.close_after_seconds < settings.idle_window_seconds
+    assert settings.engine == "engine"  # the tuned engine, not the stand-in
 
 
 @pytest.mark.parametrize(

@@ -22,9 +22,7 @@ OWNER = {"s1": 0, "s2": 1}
 
 def _workers() -> list[Composer]:
     settings = ComposeSettings(debounce_seconds=0)
-    return [
-        Composer(settings, LINKER, {}, {}, {}, {}, {}, inline_merges=False) for _ in range(2)
-    ]
+    return [Composer(settings, LINKER, {}, {}, {}, {}, {}, inline_merges=False) for _ in range(2)]
 
 
 def _deliver(workers: list[Composer], worker: int, out: Outputs, now: float) -> list[pb.Brief]:
