@@ -1,0 +1,398 @@
+"""Online story clustering: one pass, arrival order, state kept in caller-supplied mappings."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+
+from .decision import DecisionModel
+from .features import ArticleFeatures, FeatureConfig, IdfModel, extract
+from .index import PostingIndex
+from .similarity import pair_features, vec_norms
+
+META_CLOCK = "clock"  # latest published time seen (epoch s), drives idle expiry
+META_SEQ = "seq"  # articles processed, gives stories a creation order
+META_SWEPT = "swept"  # last idle bucket (day number) already swept
+IDLE_BUCKET = "idle:"  # + day number -> stories whose latest article fell on that day
+BUCKET_SECONDS = 86400.0
+
+
+@dataclass
+class EngineConfig:
+    """Tunable knobs of the engine (not learned; learned parts live in DecisionModel)."""
+
+    features: FeatureConfig = field(default_factory=FeatureConfig)
+    idle_seconds: float = 7 * 24 * 3600.0  # story leaves the active set after this idle time
+    query_terms: int = 10  # top article terms used to look up / index stories
+    query_ents: int = 6  # top article entities used likewise
+    max_postings: int = 40  # per-key posting cap (bounds lookup cost)
+    max_candidates: int = 12  # stories fully scored per article
+    merge_candidates: int = 5  # stories checked as merge partners after each placement
+    centroid_terms: int = 300  # per-story vector caps keep state and scoring bounded
+    centroid_ents: int = 120
+    centroid_nums: int = 60
+    max_outlets: int = 50
+    merge: bool = True
+    idf_prior_docs: float = 200.0  # stream size at which online IDF outweighs the background
+    idf_background: bool = True
+    idf_online: bool = False  # CV: stream-learned IDF cost 0.013 BCubed F1 on ECB+
+
+
+def _top(vec: dict[str, float], k: int) -> dict[str, float]:
+    """The k heaviest entries of a sparse vector."""
+    if len(vec) <= k:
+        return vec
+    return dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
+
+
+def story_features(st: dict) -> ArticleFeatures:
+    """View a story's centroid as an article, to compare two stories with pair_features."""
+    v = st["vec"]
+    pub = v.get("pubyears") or {}
+    year_est = int(max(pub, key=lambda y: (pub[y], y))) if pub else None
+    return ArticleFeatures(
+        terms=_top(v["terms"], 100),  # truncated: story-vs-story scoring stays cheap
+        ents=_top(v["ents"], 30),
+        nums=v["nums"],
+        years=sorted(int(y) for y in v["years"]),
+        year_est=year_est,
+        ts=st.get("last_ts"),
+    )
+
+
+def story_id_for(article_id: str) -> str:
+    """Deterministic story id derived from the id of its first article."""
+    return "st_" + hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:16]
+
+
+def _unit(vec: dict[str, float]) -> dict[str, float]:
+    """Scale a sparse vector to unit length so every article counts once in a centroid."""
+    n = sum(v * v for v in vec.values()) ** 0.5
+    return {k: v / n for k, v in vec.items()} if n else {}
+
+
+def _accumulate(acc: dict[str, float], vec: dict[str, float], cap: int) -> dict[str, float]:
+    """acc + vec, pruned to the cap largest weights."""
+    out = dict(acc)
+    for k, v in vec.items():
+        out[k] = out.get(k, 0.0) + v
+    if len(out) > cap:
+        out = dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:cap])
+    return out
+
+
+def _counts(acc: dict[str, int], add: dict[str, int], keep: dict) -> dict[str, int]:
+    """Per-term article counts acc + add, restricted to the terms the centroid kept."""
+    return {t: acc.get(t, 0) + add.get(t, 0) for t in keep if t in acc or t in add}
+
+
+def _core(terms: dict[str, float], tdf: dict[str, int]) -> dict[str, float]:
+    """Centroid restricted to terms seen in at least two articles (empty for a singleton)."""
+    return {t: w for t, w in terms.items() if tdf.get(t, 0) >= 2}
+
+
+class StoryClusterer:
+    """Assigns each article to an existing story or opens a new one; may merge stories.
+
+    State (all values JSON-serialisable):
+      stories:  story_id -> story dict (see _new_story)
+      postings: index key -> recent story ids
+      articles: article_id -> story_id (idempotency, duplicate_of)
+      df:       key -> document frequency (online IDF), plus a document counter
+      meta:     clock and sequence counters
+    """
+
+    def __init__(
+        self,
+        stories: MutableMapping | None = None,
+        postings: MutableMapping | None = None,
+        articles: MutableMapping | None = None,
+        df: MutableMapping | None = None,
+        meta: MutableMapping | None = None,
+        model: DecisionModel | None = None,
+        config: EngineConfig | None = None,
+    ):
+        self.stories = {} if stories is None else stories
+        self.articles = {} if articles is None else articles
+        self.meta = {} if meta is None else meta
+        self.config = config or EngineConfig()
+        self.index = PostingIndex({} if postings is None else postings, self.config.max_postings)
+        cfg = self.config
+        self.idf = IdfModel(
+            {} if df is None else df, cfg.idf_prior_docs, cfg.idf_background, cfg.idf_online
+        )
+        self.model = model or DecisionModel.load()
+
+    # ---- public API -------------------------------------------------------------------
+
+    def add(self, article: dict) -> list[dict]:
+        """Cluster one article; return StoryEvent dicts (created / added / merged)."""
+        aid = str(article["id"])
+        if aid in self.articles:
+            return []  # at-least-once delivery: a replay changes nothing
+        seq = int(self.meta.get(META_SEQ, 0)) + 1
+        self.meta[META_SEQ] = seq
+        dup = article.get("duplicate_of")
+        if dup and str(dup) in self.articles:
+            return [self._join_duplicate(aid, self.resolve(self.articles[str(dup)]))]
+        feats = extract(article, self.idf, self.config.features)
+        return self.place(aid, feats, seq)
+
+    def place(self, aid: str, feats: ArticleFeatures, seq: int) -> list[dict]:
+        """Assign already-extracted features (the tuner reuses extraction across runs)."""
+        now = self._tick(feats.ts)
+        scored = self.score_candidates(feats, now)
+        return self._assign(aid, feats, scored, seq, now)
+
+    def story_of(self, article_id: str) -> str | None:
+        """Current story id of an article (following merges), or None if unseen."""
+        sid = self.articles.get(str(article_id))
+        return self.resolve(sid) if sid else None
+
+    def resolve(self, story_id: str) -> str:
+        """Follow merged_into redirects to the surviving story id."""
+        seen = 0
+        while True:
+            st = self.stories.get(story_id)
+            if not st or not st.get("merged_into") or seen > 100:
+                return story_id
+            story_id, seen = st["merged_into"], seen + 1
+
+    def score_candidates(
+        self, feats: ArticleFeatures, now: float | None
+    ) -> list[tuple[float, str, list[float]]]:
+        """(probability, story_id, features) for retrieved active stories, best first."""
+        scored = []
+        for sid in self.candidates(feats, now):
+            x = pair_features(feats, self.stories[sid])
+            scored.append((self.model.prob(x), sid, x))
+        scored.sort(key=lambda t: (-t[0], self.stories[t[1]]["seq"]))
+        return scored
+
+    def candidates(self, feats: ArticleFeatures, now: float | None) -> list[str]:
+        """Active stories sharing rare keys with the article (bounded count, no scan)."""
+        hits: dict[str, float] = {}
+        for sid, w in self.index.lookup(self.query_keys(feats)).items():
+            sid = self.resolve(sid)
+            hits[sid] = hits.get(sid, 0.0) + w
+        # Ties break by creation order, never by id content (ids may encode labels).
+        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], self._seq(kv[0])))
+        out = []
+        for sid, _ in ranked:
+            if self._is_active(sid, now):
+                out.append(sid)
+                if len(out) >= self.config.max_candidates:
+                    break
+        return out
+
+    def query_keys(self, feats: ArticleFeatures) -> dict[str, float]:
+        """The article's most informative index keys with their weights."""
+        cfg = self.config
+        terms = sorted(feats.terms.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.query_terms]
+        ents = sorted(feats.ents.items(), key=lambda kv: (-kv[1], kv[0]))[: cfg.query_ents]
+        keys = {"t:" + k: v for k, v in terms}
+        keys.update({"e:" + k: v for k, v in ents})
+        return keys
+
+    # ---- internals ----------------------------------------------------------------------
+
+    def _seq(self, sid: str) -> int:
+        """Creation order of a story (unknown ids last)."""
+        st = self.stories.get(sid)
+        return st["seq"] if st else 1 << 62
+
+    def _tick(self, ts: float | None) -> float | None:
+        """Advance the stream clock (never backwards) and return 'now'."""
+        clock = self.meta.get(META_CLOCK)
+        if ts is not None and (clock is None or ts > clock):
+            self.meta[META_CLOCK] = clock = ts
+            self._sweep(clock)
+        return ts if ts is not None else clock
+
+    def _sweep(self, clock: float) -> None:
+        """Retire stories idle past the window, one day bucket at a time (no scan of stories)."""
+        cut = int((clock - self.config.idle_seconds) // BUCKET_SECONDS)
+        done = self.meta.get(META_SWEPT)
+        if done is not None:
+            for day in range(done + 1, cut + 1):
+                for sid in self.meta.pop(f"{IDLE_BUCKET}{day}", ()):
+                    self._retire(sid, clock)
+        if done is None or cut > done:
+            self.meta[META_SWEPT] = cut
+
+    def _retire(self, sid: str, clock: float) -> None:
+        """Drop an idle story's vectors and postings; it stays addressable by id."""
+        st = self.stories.get(sid)
+        if not st or st.get("merged_into") or not st.get("vec"):
+            return
+        last = st.get("last_ts")
+        if last is not None and clock - last <= self.config.idle_seconds:
+            return  # it got a newer article: its later bucket will come round
+        self.index.remove(st["keys"], sid)
+        self.stories[sid] = dict(st, active=False, vec={}, norms={}, keys=[])
+
+    def _bucket(self, sid: str, last_ts: float | None) -> None:
+        """File the story under the day of its latest article, for the idle sweep."""
+        if last_ts is None:
+            return
+        key = f"{IDLE_BUCKET}{int(last_ts // BUCKET_SECONDS)}"
+        members = self.meta.get(key) or []
+        if sid not in members:
+            self.meta[key] = members + [sid]
+
+    def _is_active(self, sid: str, now: float | None) -> bool:
+        """Active unless idle longer than the window; expiry is recorded lazily."""
+        st = self.stories.get(sid)
+        if not st or not st["active"]:
+            return False
+        last = st.get("last_ts")
+        if now is not None and last is not None and now - last > self.config.idle_seconds:
+            st = dict(st, active=False)
+            self.stories[sid] = st
+            return False
+        return True
+
+    def _assign(self, aid: str, feats: ArticleFeatures, scored, seq: int, now) -> list[dict]:
+        """Join the best story if the model says so, else open one; then maybe merge."""
+        m = self.model
+        if scored and scored[0][0] >= m.join_threshold:
+            prob, sid, _ = scored[0]
+            self._add_to_story(sid, aid, feats, now)
+            events = [
+                {"type": "added", "story_id": sid, "article_id": aid, "score": round(prob, 4)}
+            ]
+        else:
+            sid = story_id_for(aid)
+            self.stories[sid] = self._new_story(sid, seq)
+            self._add_to_story(sid, aid, feats, now)
+            events = [{"type": "created", "story_id": sid, "article_id": aid}]
+        if self.config.merge and m.merge_coef is not None:
+            best = self.best_merge(sid, now)
+            if best and best[0] >= m.merge_threshold:
+                events.append(self._merge(sid, best[1], aid))
+        return events
+
+    def merge_candidates(self, sid: str, now) -> list[tuple[list[float], str]]:
+        """(features, other story id) for active stories near story sid (bounded lookup)."""
+        sf = story_features(self.stories[sid])
+        out = []
+        for other in self.candidates(sf, now)[: self.config.merge_candidates + 1]:
+            if other != sid:
+                out.append((pair_features(sf, self.stories[other]), other))
+        return out
+
+    def best_merge(self, sid: str, now) -> tuple[float, str] | None:
+        """Most probable merge partner of story sid, if any candidate exists."""
+        scored = [(self.model.merge_prob(x), o) for x, o in self.merge_candidates(sid, now)]
+        if not scored:
+            return None
+        return max(scored, key=lambda t: (t[0], -self.stories[t[1]]["seq"]))
+
+    @staticmethod
+    def _new_story(sid: str, seq: int) -> dict:
+        """Empty story state."""
+        return {
+            "id": sid,
+            "seq": seq,
+            "n": 0,
+            "articles": [],
+            "active": True,
+            "merged_into": None,
+            "first_ts": None,
+            "last_ts": None,
+            "outlets": [],
+            "keys": [],
+            "vec": {"terms": {}, "tdf": {}, "ents": {}, "nums": {}, "years": {}, "pubyears": {}},
+        }
+
+    def _add_to_story(self, sid: str, aid: str, feats: ArticleFeatures, now) -> None:
+        """Fold the article into the story's centroids, bookkeeping and the index."""
+        cfg = self.config
+        st = dict(self.stories[sid])
+        v = st["vec"]
+        years = dict(v["years"])
+        for y in feats.years:
+            years[str(y)] = years.get(str(y), 0) + 1
+        pubyears = dict(v["pubyears"])
+        if feats.year_est is not None:
+            pubyears[str(feats.year_est)] = pubyears.get(str(feats.year_est), 0) + 1
+        terms = _accumulate(v["terms"], _unit(feats.terms), cfg.centroid_terms)
+        tdf = _counts(v.get("tdf", {}), dict.fromkeys(feats.terms, 1), terms)
+        st["vec"] = {
+            "terms": terms,
+            "tdf": tdf,
+            "core": _core(terms, tdf),
+            "ents": _accumulate(v["ents"], _unit(feats.ents), cfg.centroid_ents),
+            "nums": _accumulate(v["nums"], feats.nums, cfg.centroid_nums),
+            "years": years,
+            "pubyears": pubyears,
+        }
+        st["norms"] = vec_norms(st["vec"])
+        st["n"] = st["n"] + 1
+        st["articles"] = st["articles"] + [aid]
+        ts = feats.ts if feats.ts is not None else now
+        if ts is not None:
+            st["first_ts"] = ts if st["first_ts"] is None else min(st["first_ts"], ts)
+            st["last_ts"] = ts if st["last_ts"] is None else max(st["last_ts"], ts)
+        if (
+            feats.outlet
+            and feats.outlet not in st["outlets"]
+            and len(st["outlets"]) < cfg.max_outlets
+        ):
+            st["outlets"] = st["outlets"] + [feats.outlet]
+        keys = list(self.query_keys(feats))
+        st["keys"] = list(dict.fromkeys(st["keys"] + keys))[-200:]
+        self.stories[sid] = st
+        self._bucket(sid, st["last_ts"])
+        self.articles[aid] = sid
+        self.index.add(keys, sid)
+
+    def _join_duplicate(self, aid: str, sid: str) -> dict:
+        """A known near-duplicate joins its original's story without moving its centroid."""
+        st = dict(self.stories[sid])
+        st["n"] = st["n"] + 1
+        st["articles"] = st["articles"] + [aid]
+        self.stories[sid] = st
+        self.articles[aid] = sid
+        return {"type": "added", "story_id": sid, "article_id": aid, "duplicate": True}
+
+    def _merge(self, a: str, b: str, aid: str) -> dict:
+        """Fold the younger of two stories into the older; the absorbed id redirects."""
+        old, young = sorted((a, b), key=lambda s: self.stories[s]["seq"])
+        so, sy = dict(self.stories[old]), dict(self.stories[young])
+        cfg = self.config
+        vo, vy = so["vec"], sy["vec"]
+        years = dict(vo["years"])
+        for y, c in vy["years"].items():
+            years[y] = years.get(y, 0) + c
+        pubyears = dict(vo["pubyears"])
+        for y, c in vy["pubyears"].items():
+            pubyears[y] = pubyears.get(y, 0) + c
+        terms = _accumulate(vo["terms"], vy["terms"], cfg.centroid_terms)
+        tdf = _counts(vo.get("tdf", {}), vy.get("tdf", {}), terms)
+        so["vec"] = {
+            "terms": terms,
+            "tdf": tdf,
+            "core": _core(terms, tdf),
+            "ents": _accumulate(vo["ents"], vy["ents"], cfg.centroid_ents),
+            "nums": _accumulate(vo["nums"], vy["nums"], cfg.centroid_nums),
+            "years": years,
+            "pubyears": pubyears,
+        }
+        so["norms"] = vec_norms(so["vec"])
+        so["n"] += sy["n"]
+        so["articles"] = so["articles"] + sy["articles"]
+        for key in ("first_ts", "last_ts"):
+            vals = [t for t in (so[key], sy[key]) if t is not None]
+            so[key] = (min if key == "first_ts" else max)(vals) if vals else None
+        so["outlets"] = list(dict.fromkeys(so["outlets"] + sy["outlets"]))[: cfg.max_outlets]
+        so["keys"] = list(dict.fromkeys(so["keys"] + sy["keys"]))[-200:]
+        self.stories[old] = so
+        self.stories[young] = dict(sy, active=False, merged_into=old, vec={}, keys=[])
+        self._bucket(old, so["last_ts"])
+        for art in sy["articles"]:
+            self.articles[art] = old
+        self.index.add(sy["keys"], old)
+        self.index.remove(sy["keys"], young)
+        return {"type": "merged", "story_id": old, "absorbed_story_id": young, "article_id": aid}

@@ -1,0 +1,345 @@
+"""Cross-validated fitting of the decision model (by topic) and ablations.
+
+Gold labels are read only here, for training pairs and scoring; the engine never sees them.
+  python -m services.cluster.engine.tuning cv INPUT.jsonl [--seeds 5] [--folds 5]
+  python -m services.cluster.engine.tuning fit INPUT.jsonl   # writes model.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+from collections import Counter
+from dataclasses import replace
+from multiprocessing import Pool
+
+import numpy as np
+
+from .clusterer import EngineConfig, StoryClusterer, story_id_for
+from .decision import DecisionModel, fit_logistic
+from .evaluate import ARTICLE_FIELDS, scores
+from .features import FeatureConfig, IdfModel, extract
+from .similarity import FEATURE_NAMES, pair_features
+
+JOIN_GRID = [0.3, 0.4, 0.5, 0.6, 0.7]
+MERGE_GRID = [0.5, 0.7, 0.9, 1.01]
+
+
+def load(path: str) -> list[dict]:
+    """JSONL rows."""
+    with open(path, encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def topic_folds(rows: list[dict], k: int, seed: int = 0, key: str = "topic") -> list[set]:
+    """Split topics (not articles) into k folds."""
+    topics = sorted({r[key] for r in rows}, key=str)
+    random.Random(seed).shuffle(topics)
+    return [set(topics[i::k]) for i in range(k)]
+
+
+def ordered(rows: list[dict], seed: int) -> list[dict]:
+    """A shuffled arrival order."""
+    out = list(rows)
+    random.Random(seed).shuffle(out)
+    return out
+
+
+def precompute(rows: list[dict], cfg: EngineConfig) -> list:
+    """Features of rows in arrival order (depend only on order via the online IDF)."""
+    idf = IdfModel({}, cfg.idf_prior_docs, cfg.idf_background, cfg.idf_online)
+    art = lambda r: {k: r[k] for k in ARTICLE_FIELDS if k in r}  # noqa: E731
+    return [extract(art(r), idf, cfg.features) for r in rows]
+
+
+def _dummy_model() -> DecisionModel:
+    """Placeholder so the engine can score candidates while collecting pairs."""
+    return DecisionModel(coef=[0.0] * len(FEATURE_NAMES), bias=0.0)
+
+
+def collect_pairs(rows, feats, cfg: EngineConfig, gold_key: str):
+    """Teacher-forced stream: features of (article, candidate story) with same-event labels."""
+    eng = StoryClusterer(model=_dummy_model(), config=cfg)
+    story_of_gold: dict[str, str] = {}
+    X, y = [], []
+    for seq, (r, f) in enumerate(zip(rows, feats, strict=True), 1):
+        g = str(r[gold_key])
+        now = eng._tick(f.ts)
+        for sid in eng.candidates(f, now):
+            X.append(pair_features(f, eng.stories[sid]))
+            y.append(1.0 if story_of_gold.get(g) == sid else 0.0)
+        sid = story_of_gold.get(g)
+        if sid is None:
+            sid = story_id_for(str(r["id"]))
+            eng.stories[sid] = eng._new_story(sid, seq)
+            story_of_gold[g] = sid
+        eng._add_to_story(sid, str(r["id"]), f, now)
+    return X, y
+
+
+def collect_pairs_engine(rows, feats, model: DecisionModel, cfg: EngineConfig, gold_key: str):
+    """On-policy pairs: the engine's own stories, labelled by their majority gold event."""
+    eng = StoryClusterer(model=model, config=cfg)
+    gold = {str(r["id"]): str(r[gold_key]) for r in rows}
+    X, y = [], []
+    for seq, (r, f) in enumerate(zip(rows, feats, strict=True), 1):
+        now = eng._tick(f.ts)
+        for sid in eng.candidates(f, now):
+            st = eng.stories[sid]
+            major = Counter(gold[a] for a in st["articles"]).most_common(1)[0][0]
+            X.append(pair_features(f, st))
+            y.append(1.0 if major == gold[str(r["id"])] else 0.0)
+        eng.place(str(r["id"]), f, seq)
+    return X, y
+
+
+def collect_merge_pairs(rows, feats, model: DecisionModel, cfg: EngineConfig, gold_key: str):
+    """Story-vs-story pairs met by the engine after each placement, labelled by majority gold."""
+    eng = StoryClusterer(model=model, config=replace(cfg, merge=False))
+    gold = {str(r["id"]): str(r[gold_key]) for r in rows}
+    major = lambda st: Counter(gold[a] for a in st["articles"]).most_common(1)[0][0]  # noqa: E731
+    X, y = [], []
+    for seq, (r, f) in enumerate(zip(rows, feats, strict=True), 1):
+        eng.place(str(r["id"]), f, seq)
+        sid = eng.story_of(str(r["id"]))
+        for x, other in eng.merge_candidates(sid, eng.meta.get("clock")):
+            X.append(x)
+            y.append(1.0 if major(eng.stories[sid]) == major(eng.stories[other]) else 0.0)
+    return X, y
+
+
+def run_engine(rows, feats, model: DecisionModel, cfg: EngineConfig) -> dict[str, str]:
+    """Cluster precomputed features in order; article id -> story id."""
+    eng = StoryClusterer(model=model, config=cfg)
+    for seq, (r, f) in enumerate(zip(rows, feats, strict=True), 1):
+        eng.place(str(r["id"]), f, seq)
+    return {str(r["id"]): eng.story_of(str(r["id"])) for r in rows}
+
+
+def b3(rows, pred, gold_key) -> float:
+    """BCubed F1 of a prediction."""
+    gold = {str(r["id"]): str(r[gold_key]) for r in rows}
+    return scores(gold, pred)["bcubed"]["f1"]
+
+
+def fit(
+    rows,
+    cfg: EngineConfig,
+    gold_key: str,
+    mask=None,
+    seeds=(101,),
+    tune_merge: bool = True,
+    fixed_join: float | None = None,
+    on_policy_rounds: int = 1,
+) -> DecisionModel:
+    """Fit LR on teacher-forced pairs, then pick thresholds maximising BCubed on these rows."""
+    streams = []
+    X, y = [], []
+    for s in seeds:
+        rs = ordered(rows, s)
+        fs = precompute(rs, cfg)
+        streams.append((rs, fs))
+        xs, ys = collect_pairs(rs, fs, cfg, gold_key)
+        X += xs
+        y += ys
+    mask_arr = None if mask is None else np.array(mask)
+    coef, bias = fit_logistic(np.array(X), np.array(y), l2=1.0, mask=mask_arr)
+    model = DecisionModel(coef=[float(c) for c in coef], bias=bias)
+    for _ in range(on_policy_rounds):
+        # Refit with pairs from the engine's own (imperfect) stories: fixes exposure bias.
+        for rs, fs in streams:
+            xs, ys = collect_pairs_engine(rs, fs, model, cfg, gold_key)
+            X += xs
+            y += ys
+        coef, bias = fit_logistic(np.array(X), np.array(y), l2=1.0, mask=mask_arr)
+        model = DecisionModel(coef=[float(c) for c in coef], bias=bias)
+
+    def mean_b3(m):
+        return statistics.mean(b3(rs, run_engine(rs, fs, m, cfg), gold_key) for rs, fs in streams)
+
+    if cfg.merge:
+        # Merge model: fit on story pairs seen by a precise (high-threshold) engine.
+        model.join_threshold = 0.6
+        MX, My = [], []
+        for rs, fs in streams:
+            xs, ys = collect_merge_pairs(rs, fs, model, cfg, gold_key)
+            MX += xs
+            My += ys
+        mc, mb = fit_logistic(np.array(MX), np.array(My), l2=1.0, mask=mask_arr)
+        model.merge_coef, model.merge_bias = [float(c) for c in mc], mb
+    grid = [
+        (j, mt)
+        for j in (JOIN_GRID if fixed_join is None else [fixed_join])
+        for mt in (MERGE_GRID if cfg.merge else [1.01])
+    ]
+    best = max(
+        grid,
+        key=lambda jm: (
+            mean_b3(replace(model, join_threshold=jm[0], merge_threshold=jm[1])),
+            -abs(jm[0] - 0.5),
+        ),
+    )
+    model.join_threshold, model.merge_threshold = best
+    model.meta = {"pairs": len(y), "positives": int(sum(y)), "train_articles": len(rows)}
+    return model
+
+
+def cross_validate(
+    rows,
+    cfg: EngineConfig,
+    gold_key="cluster",
+    topic_key="topic",
+    k=5,
+    eval_seeds=(0, 1, 2, 3, 4),
+    mask=None,
+    fold_seed=0,
+    **fit_kw,
+) -> dict:
+    """k-fold by topic: fit on k-1 folds, cluster held-out topics in shuffled orders."""
+    preds = {s: {} for s in eval_seeds}
+    jobs = [
+        (fi, fold, rows, cfg, gold_key, topic_key, eval_seeds, mask, fit_kw)
+        for fi, fold in enumerate(topic_folds(rows, k, fold_seed, topic_key))
+    ]
+    with Pool(2) as pool:
+        results = pool.map(_run_fold, jobs)
+    models = []
+    for model, fold_preds in results:
+        models.append(model)
+        for s in eval_seeds:
+            preds[s].update(fold_preds[s])
+    gold = {str(r["id"]): str(r[gold_key]) for r in rows}
+    per_seed = [scores(gold, preds[s]) for s in eval_seeds]
+    return summarise(per_seed, models)
+
+
+def _run_fold(job):
+    """Fit on the other folds' topics, cluster this fold's topics in each arrival order."""
+    fi, fold, rows, cfg, gold_key, topic_key, eval_seeds, mask, fit_kw = job
+    train = [r for r in rows if r[topic_key] not in fold]
+    test = [r for r in rows if r[topic_key] in fold]
+    model = fit(train, cfg, gold_key, mask=mask, **fit_kw)
+    out = {}
+    for s in eval_seeds:
+        rs = ordered(test, 1000 + s)
+        pred = run_engine(rs, precompute(rs, cfg), model, cfg)
+        out[s] = {a: f"f{fi}:{sid}" for a, sid in pred.items()}
+    return model, out
+
+
+def summarise(per_seed: list[dict], models: list[DecisionModel]) -> dict:
+    """Mean and worst over arrival orders."""
+    b = [p["bcubed"]["f1"] for p in per_seed]
+    pw = [p["pairwise"]["f1"] for p in per_seed]
+    n = [p["n_pred"] for p in per_seed]
+    return {
+        "b3_mean": statistics.mean(b),
+        "b3_worst": min(b),
+        "b3_p": statistics.mean(p["bcubed"]["p"] for p in per_seed),
+        "b3_r": statistics.mean(p["bcubed"]["r"] for p in per_seed),
+        "pw_mean": statistics.mean(pw),
+        "pw_worst": min(pw),
+        "stories_mean": statistics.mean(n),
+        "stories_range": (min(n), max(n)),
+        "n_gold": per_seed[0]["n_gold"],
+        "thresholds": [(round(m.join_threshold, 2), m.merge_threshold) for m in models],
+    }
+
+
+ABLATIONS = {
+    "full": ({}, {}, None),
+    "-entities": (
+        {"use_entities": False},
+        {},
+        "cos_ents,ent_cover_story,ent_cover_article,ent_conflict",
+    ),
+    "-numbers": ({"use_numbers": False}, {}, "num_shared,num_conflict"),
+    "-years": ({"use_years": False}, {}, "year_match,year_conflict,year_est_agree,year_est_clash"),
+    "-core terms": ({}, {}, "cos_core"),
+    "-conflicts": ({}, {}, "ent_conflict,num_conflict"),
+    "-url slug": ({"use_url": False}, {}, None),
+    "-background idf": ({}, {"idf_background": False, "idf_online": True}, None),
+    "-merge": ({}, {"merge": False}, None),
+    "+online idf": ({}, {"idf_online": True}, None),
+    "-size feat": ({}, {}, "log_size"),
+    "terms only": (
+        {"use_entities": False, "use_numbers": False, "use_years": False},
+        {"merge": False},
+        "cos_core,cos_ents,num_shared,year_match,year_conflict,year_est_agree,year_est_clash,"
+        "ent_cover_story,ent_cover_article,log_size,ent_conflict,num_conflict",
+    ),
+}
+
+
+def ablation_config(name: str):
+    """EngineConfig and feature mask for a named ablation."""
+    fkw, ekw, drop = ABLATIONS[name]
+    cfg = EngineConfig(features=FeatureConfig(**fkw), **ekw)
+    mask = None
+    if drop:
+        dropped = set(drop.split(","))
+        mask = [0.0 if n in dropped else 1.0 for n in FEATURE_NAMES]
+    return cfg, mask
+
+
+def main(argv=None) -> None:
+    """CLI: cv (with optional ablations) or fit (writes the shipped model.json)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("cmd", choices=["cv", "fit"])
+    ap.add_argument("input")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--ablations", default="full")
+    ap.add_argument("--gold-key", default="cluster")
+    ap.add_argument("--topic-key", default="topic")
+    ap.add_argument("--out", default=None)
+    ap.add_argument("--train-orders", type=int, default=1, help="shuffled orders to fit on")
+    a = ap.parse_args(argv)
+    rows = load(a.input)
+    if a.cmd == "fit":
+        # Shipped model: fit on the training topics of CV fold 0 only (never the whole
+        # file), so fold 0's held-out topics remain a check of the shipped coefficients.
+        fold0 = topic_folds(rows, a.folds, 0, a.topic_key)[0]
+        train = [r for r in rows if r[a.topic_key] not in fold0]
+        model = fit(train, EngineConfig(), a.gold_key)
+        model.meta["how"] = (
+            "logistic regression (Newton, L2=1): join model on teacher-forced then on-policy "
+            "(article, candidate story) pairs, merge model on on-policy story pairs; thresholds "
+            f"maximise BCubed F1 on the training topics; data {a.input}, topics not in CV fold 0 "
+            f"(held out: {sorted(fold0, key=str)}); command: python -m "
+            "services.cluster.engine.tuning fit INPUT.jsonl"
+        )
+        model.save() if a.out is None else model.save(__import__("pathlib").Path(a.out))
+        print(json.dumps(model.to_dict(), indent=1))
+        return
+    names = list(ABLATIONS) if a.ablations == "all" else a.ablations.split(",")
+    for name in names:
+        t0 = time.time()
+        cfg, mask = ablation_config(name)
+        train_seeds = tuple(101 + i for i in range(a.train_orders))
+        res = cross_validate(
+            rows,
+            cfg,
+            a.gold_key,
+            a.topic_key,
+            a.folds,
+            tuple(range(a.seeds)),
+            mask,
+            seeds=train_seeds,
+        )
+        print(
+            f"{name:16s} B3 {res['b3_mean']:.4f} (worst {res['b3_worst']:.4f}, "
+            f"P {res['b3_p']:.3f} R {res['b3_r']:.3f})  pairwise {res['pw_mean']:.4f} "
+            f"(worst {res['pw_worst']:.4f})  stories {res['stories_mean']:.1f} "
+            f"{res['stories_range']} gold {res['n_gold']}  thr {res['thresholds']}  "
+            f"[{time.time() - t0:.0f}s]",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
