@@ -135,18 +135,24 @@ def start_feed_server(port: int, log_dir: Path) -> subprocess.Popen:
     return spawn("feeds", args, {}, log_dir)
 
 
+def stop_pids(pids: list[int], timeout: float = 20) -> None:
+    """SIGTERM process groups together, then SIGKILL those still there after timeout."""
+    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5)):
+        alive = [pid for pid in pids if _running(pid)]
+        for pid in alive:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, sig)
+        deadline = time.monotonic() + wait
+        while alive and time.monotonic() < deadline:
+            time.sleep(0.1)
+            alive = [pid for pid in alive if _running(pid)]
+        if not alive:
+            return
+
+
 def stop_pid(pid: int, timeout: float = 20) -> None:
     """SIGTERM a process group, then SIGKILL it if it has not gone within timeout."""
-    for sig, wait in ((signal.SIGTERM, timeout), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(pid, sig)
-        except ProcessLookupError:
-            return
-        deadline = time.monotonic() + wait
-        while time.monotonic() < deadline:
-            if not _running(pid):
-                return
-            time.sleep(0.1)
+    stop_pids([pid], timeout)
 
 
 def _running(pid: int) -> bool:
@@ -299,8 +305,7 @@ class LocalStack:
 
     def stop(self) -> None:
         """Stop every process this stack started, services first, by PID."""
-        for child in self.children.values():
-            stop_pid(child.pid)
+        stop_pids([child.pid for child in self.children.values()])
         self.redis.stop()
         self.broker.stop()
         (self.config.run_dir / STATE_FILE).unlink(missing_ok=True)
@@ -311,9 +316,8 @@ def down(run_dir: Path, echo=typer.echo) -> bool:
     state = StackState.load(run_dir)
     if state is None:
         return False
-    for name, pid in state.pids.items():
-        echo(f"stopping {name} (pid {pid})")
-        stop_pid(pid)
+    echo(f"stopping {', '.join(state.pids)}")
+    stop_pids(list(state.pids.values()))
     RedisServer(run_dir / "redis").stop()
     KafkaBroker(run_dir / "kafka").stop()
     (run_dir / STATE_FILE).unlink(missing_ok=True)

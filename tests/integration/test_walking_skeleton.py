@@ -21,7 +21,7 @@ from newsbrief.stack import (
     service_env,
     start_feed_server,
     start_services,
-    stop_pid,
+    stop_pids,
 )
 
 FEEDS_USED = 2
@@ -63,8 +63,7 @@ def stack(tmp_path, kafka_bootstrap, redis_url, topic_prefix, redis_key_prefix):
     children = {"feeds": start_feed_server(feeds, tmp_path / "logs")}
     children.update(start_services(env, tmp_path / "logs"))
     yield f"http://127.0.0.1:{api}", links, children, tmp_path / "logs"
-    for child in children.values():
-        stop_pid(child.pid)
+    stop_pids([child.pid for child in children.values()])
 
 
 def _served(client: httpx.Client) -> list[dict]:
