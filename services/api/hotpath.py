@@ -35,6 +35,29 @@ def problem_reply(status: int, detail: str, path: str, extra: list[tuple[bytes, 
     return status, headers + extra, body
 
 
+def unavailable_reply(path: str, retry_after: int) -> Reply:
+    """The 503 answered while Redis cannot be reached."""
+    detail = "the serving store is unreachable; retry shortly"
+    return problem_reply(503, detail, path, [(b"retry-after", str(retry_after).encode())])
+
+
+def fresh_reply(
+    headers: list[tuple[bytes, bytes]], body: bytes, if_none_match: str | None, etag: str
+) -> Reply:
+    """A 304 when the client's copy is current, else the 200 with the JSON body."""
+    if if_none_match is not None and matches(if_none_match, etag):
+        return 304, headers, b""
+    return 200, [(b"content-type", b"application/json"), *headers], body
+
+
+def if_none_match_of(scope: Scope) -> str | None:
+    """The request's If-None-Match header, if any."""
+    for name, value in scope["headers"]:
+        if name == b"if-none-match":
+            return value.decode("latin-1")
+    return None
+
+
 async def story_reply(
     fast: FastRedis,
     keys: Keys,
@@ -66,17 +89,14 @@ async def story_reply(
         if body is None:
             survivor = await fast.execute("GET", keys.redirect(story_id))
     except RedisError:
-        detail = "the serving store is unreachable; retry shortly"
-        return problem_reply(503, detail, path, [(b"retry-after", str(retry_after).encode())])
+        return unavailable_reply(path, retry_after)
     if body is None:
         if survivor is None:
             return problem_reply(404, f"no story with id {story_id!r}", path, [])
         location = PREFIX + quote(survivor.decode(), safe="")
         return 301, [(b"location", location.encode()), (b"cache-control", CACHE_REDIRECT_B)], b""
     headers = [(b"etag", etag), (b"cache-control", CACHE_BRIEF_B)]
-    if if_none_match is not None and matches(if_none_match, etag.decode()):
-        return 304, headers, b""
-    return 200, [(b"content-type", b"application/json"), *headers], body
+    return fresh_reply(headers, body, if_none_match, etag.decode())
 
 
 def refused(limiter: Limiter, wait: float, path: str) -> Reply:
@@ -131,11 +151,7 @@ class StoryFastPath:
             return
         # Label metrics with the documented route, as FastAPI's router would.
         scope["route"] = self.route
-        inm = None
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                inm = value.decode("latin-1")
-                break
+        inm = if_none_match_of(scope)
         lease = None
         if self.limiter is not None:
             prepared = await self.limiter.prepare(self.limiter.client(scope))

@@ -22,9 +22,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
 from services.api.fastredis import FastRedis
-from services.api.hotpath import Reply, problem_reply, send_reply
+from services.api.hotpath import Reply, fresh_reply, if_none_match_of, send_reply, unavailable_reply
 from services.api.pagination import Cursor, decode_cursor, encode_cursor, next_link, page
-from services.api.responses import CACHE_LIST, matches
+from services.api.responses import CACHE_LIST
 
 PATH = "/v1/stories"
 DEFAULT_LIMIT = 20
@@ -138,16 +138,13 @@ async def list_reply(
         except NoScriptError:
             reply = await fast.execute("EVAL", PAGE_SCRIPT, *args)
     except RedisError:
-        detail = "the serving store is unreachable; retry shortly"
-        return problem_reply(503, detail, path, [(b"retry-after", str(retry_after).encode())])
+        return unavailable_reply(path, retry_after)
     body, token = assemble(query, reply)
     etag = docs.etag(body)
     headers = [(b"etag", etag.encode()), (b"cache-control", CACHE_LIST_B)]
     if token:
         headers.append((b"link", next_link(path, query.params, token).encode()))
-    if inm is not None and matches(inm, etag):
-        return 304, headers, b""
-    return 200, [(b"content-type", b"application/json"), *headers], body
+    return fresh_reply(headers, body, inm, etag)
 
 
 CACHE_LIST_B = CACHE_LIST.encode()
@@ -171,10 +168,6 @@ class StoryListFastPath:
             await self.app(scope, receive, send)
             return
         scope["route"] = self.route
-        inm = None
-        for name, value in scope["headers"]:
-            if name == b"if-none-match":
-                inm = value.decode("latin-1")
-                break
+        inm = if_none_match_of(scope)
         reply = await list_reply(self.fast, self.keys, query, PATH, inm, self.retry_after)
         await send_reply(send, reply)

@@ -8,7 +8,6 @@ from starlette.responses import Response
 
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
-from services.api.pagination import encode_cursor, next_link
 from services.api.problems import not_found
 from services.api.responses import CACHE_SLOW, conditional, join_array
 from services.api.routes.common import (
@@ -20,6 +19,7 @@ from services.api.routes.common import (
     etag_headers,
     parse_cursor,
 )
+from services.api.routes.stories import page_response
 from services.api.schemas import HubDetail, HubPage
 
 router = APIRouter(prefix="/v1/hubs", tags=["hubs"])
@@ -38,12 +38,7 @@ async def list_hubs(
     """Live hubs, most recently updated first."""
     rows, following = await reader.ranked_page(redis, keys.hubs, None, parse_cursor(cursor), limit)
     items = await reader.documents(redis, [keys.hub(ident) for ident, _ in rows])
-    token = encode_cursor(following) if following else None
-    body = b'{"items":' + join_array(items) + b',"next_cursor":' + orjson.dumps(token) + b"}"
-    headers = {}
-    if token:
-        headers["Link"] = next_link(request.url.path, dict(request.query_params), token)
-    return conditional(request, body, CACHE_SLOW, headers=headers)
+    return page_response(request, items, following, CACHE_SLOW)
 
 
 @router.get(

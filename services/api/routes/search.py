@@ -14,6 +14,7 @@ from services.api.deps import KeysDep, RedisDep
 from services.api.index import matching_names, search_candidates
 from services.api.responses import CACHE_LIST, conditional, join_array
 from services.api.routes.common import NOT_MODIFIED, Facet, epoch
+from services.api.routes.stories import story_facets
 from services.api.schemas import SearchResults
 from services.api.search import match_names, rank
 
@@ -37,17 +38,7 @@ async def search(
     since: datetime | None = None,
 ) -> Response:
     """Stories ranked by relevance (headline words weigh most), and the entities named."""
-    facets = {
-        name: value
-        for name, value in (
-            ("topic", topic),
-            ("entity", entity),
-            ("hub", hub),
-            ("outlet", outlet.lower() if outlet else None),
-            ("lang", lang),
-        )
-        if value is not None
-    }
+    facets = story_facets(topic, entity, hub, outlet, lang)
     texts, total, df = await search_candidates(redis, keys, q, facets, epoch(since))
     ranked = rank(q, texts, limit, (total, df))
     names = [keys.story_summary(sid) for sid, _ in ranked]

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
 from services.api.hotpath import story_reply
-from services.api.pagination import encode_cursor, next_link
+from services.api.pagination import Cursor, encode_cursor, next_link
 from services.api.problems import not_found
 from services.api.responses import (
     CACHE_BRIEF,
@@ -61,7 +61,17 @@ async def list_stories(
 ) -> Response:
     """Stories newest first, filtered; page on with `next_cursor` (also in the `Link` header)."""
     after = parse_cursor(cursor)
-    facets = {
+    facets = story_facets(topic, entity, hub, outlet, lang)
+    rows, following = await reader.story_page(redis, keys, facets, epoch(since), after, limit)
+    items = await reader.summaries(redis, keys, [ident for ident, _ in rows])
+    return page_response(request, items, following, CACHE_LIST)
+
+
+def story_facets(
+    topic: str | None, entity: str | None, hub: str | None, outlet: str | None, lang: str | None
+) -> dict[str, str]:
+    """The story filters a request sets (shared with search); outlets compare in lower case."""
+    return {
         name: value
         for name, value in (
             ("topic", topic),
@@ -72,14 +82,18 @@ async def list_stories(
         )
         if value is not None
     }
-    rows, following = await reader.story_page(redis, keys, facets, epoch(since), after, limit)
-    items = await reader.summaries(redis, keys, [ident for ident, _ in rows])
+
+
+def page_response(
+    request: Request, items: list[bytes], following: Cursor | None, cache: str
+) -> Response:
+    """A page of stored documents with its `next_cursor` and `Link`, answered by ETag."""
     token = encode_cursor(following) if following else None
     body = b'{"items":' + join_array(items) + b',"next_cursor":' + orjson.dumps(token) + b"}"
     headers = {}
     if token:
         headers["Link"] = next_link(request.url.path, dict(request.query_params), token)
-    return conditional(request, body, CACHE_LIST, headers=headers)
+    return conditional(request, body, cache, headers=headers)
 
 
 @router.get(
