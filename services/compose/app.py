@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from pathlib import Path
 
 import faust
 import redis.asyncio as aioredis
+from redis.exceptions import RedisError
 
 from newsbrief import store
 from newsbrief.codec import decode, encode, register_faust_codecs
@@ -105,23 +107,42 @@ def create_app(settings: ComposeSettings) -> faust.App:
     redis = aioredis.from_url(settings.redis_url)
     ticked: set[str] = set()
 
+    async def write_redis(out: Outputs) -> None:
+        # A story event is only done once its documents are served: while Redis is away, wait
+        # and retry rather than let the event's offset be committed with nothing written.
+        delay = 0.5
+        while True:
+            try:
+                async with redis.pipeline(transaction=True) as pipe:
+                    for brief, previous in out.briefs:
+                        store.queue_brief(pipe, keys, brief, previous)
+                    for hub in out.hubs:
+                        store.queue_hub(pipe, keys, hub)
+                    for card in out.cards:
+                        store.queue_entity(pipe, keys, card)
+                    await pipe.execute()
+                return
+            except (RedisError, OSError) as exc:
+                log.warning("redis write failed (%s); retrying in %.1fs", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
     async def publish(out: Outputs) -> None:
         if not out:
             return
-        async with redis.pipeline(transaction=True) as pipe:
-            for brief, previous in out.briefs:
-                store.queue_brief(pipe, keys, brief, previous)
-            for hub in out.hubs:
-                store.queue_hub(pipe, keys, hub)
-            for card in out.cards:
-                store.queue_entity(pipe, keys, card)
-            await pipe.execute()
-        for brief, _ in out.briefs:
-            await briefs_topic.send(key=brief.story_id.encode(), value=encode(brief))
-        for hub in out.hubs:
-            await hubs_topic.send(key=hub.hub_id.encode(), value=encode(hub))
-        for card in out.cards:
-            await entities_topic.send(key=card.entity_id.encode(), value=encode(card))
+        # The compacted topics are the system of record: each version is acknowledged there
+        # before Redis serves it, so a rebuild from them never restores an older version.
+        sent = [
+            await briefs_topic.send(key=b.story_id.encode(), value=encode(b)) for b, _ in out.briefs
+        ]
+        sent += [await hubs_topic.send(key=h.hub_id.encode(), value=encode(h)) for h in out.hubs]
+        sent += [
+            await entities_topic.send(key=c.entity_id.encode(), value=encode(c)) for c in out.cards
+        ]
+        for future in sent:
+            await future
+        if out.briefs or out.hubs or out.cards:
+            await write_redis(out)
         for brief in out.signals:
             await hub_signals.send(key=brief.story_id.encode(), value=encode(brief))
         for old, survivor in out.handoffs:
