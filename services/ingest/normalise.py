@@ -105,8 +105,14 @@ def html_to_paragraphs(markup: str) -> list[str]:
     return [p for p in paragraphs if p]
 
 
+# C0 controls other than tab/newline/CR, and DEL: never text, and unsafe in logs and terminals.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 def _collapse(line: str) -> str:
     """One paragraph with its runs of whitespace (zero-width spaces included) made one space."""
+    if _CONTROLS.search(line):
+        line = _CONTROLS.sub(" ", line)
     if _ZERO_WIDTH in line:
         line = line.replace(_ZERO_WIDTH, " ")
     # str.split() without arguments is the fastest whitespace collapse CPython has.

@@ -146,3 +146,10 @@ def test_pushed_mappings_become_raw_items_and_bad_ones_are_refused():
         raw_from_mapping(["not", "an", "object"])
     with pytest.raises(Rejected, match="field_invalid"):
         raw_from_mapping({"url": "https://n.example/p", "title": {"nested": 1}})
+
+
+def test_control_characters_never_reach_titles_or_text() -> None:
+    assert clean_inline("Budget\x00 vote\x07 held") == "Budget vote held"
+    assert html_to_paragraphs("The council\x00 held the vote.\x1b\x7f") == [
+        "The council held the vote."
+    ]
