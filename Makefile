@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run up down test unit integration lint format proto bench-cluster bench-ingest bench-compose bench-api clean
+.PHONY: setup run up down test test-faults unit integration lint format proto bench-cluster bench-ingest bench-compose bench-api clean
 
 setup: $(STAMP)
 
@@ -25,9 +25,13 @@ up: setup
 down:
 	$(BIN)/newsbrief down
 
-## test: lint, then every test (unit and integration on a real broker and Redis)
+## test: lint, then every test (unit and integration on a real broker and Redis) but the
+## fault-injection tests, which run with `make test-faults`
 test: setup lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -m "not faults"
+
+test-faults: setup
+	$(BIN)/pytest -q -m faults -rxX
 
 unit: setup
 	$(BIN)/pytest -q tests/unit
