@@ -41,7 +41,12 @@ class Keys:
         return f"{self.prefix}:stories"
 
     def stories_by(self, facet: str, value: str) -> str:
-        """Sorted set: story ids with a facet value (topic, entity, hub, outlet, lang)."""
+        """Sorted set: story ids with a facet value (entity, hub, outlet, lang).
+
+        ``topic`` is the API's name for the same facet as ``entity`` (a brief's topics are its
+        entity cards), so both read one set.
+        """
+        facet = "entity" if facet == "topic" else facet
         return f"{self.prefix}:stories:{facet}:{value}"
 
     def hub(self, hub_id: str) -> str:

@@ -119,9 +119,6 @@ def start_services(
     env: dict[str, str], log_dir: Path, services: tuple[str, ...] = SERVICES
 ) -> dict[str, subprocess.Popen]:
     """Start `newsbrief serve <name>` for each service."""
-    for key in ("NEWSBRIEF_INGEST_DATA_DIR", "NEWSBRIEF_COMPOSE_DATA_DIR"):
-        if key in env:
-            Path(env[key]).mkdir(parents=True, exist_ok=True)
     return {
         name: spawn(name, [sys.executable, "-m", "newsbrief", "serve", name], env, log_dir)
         for name in services
@@ -201,7 +198,7 @@ def served_article_count(client: httpx.Client) -> tuple[int, int]:
         if response.status_code != 200:
             return stories, articles
         body = response.json()
-        for item in body.get("items", body.get("stories", [])):
+        for item in body.get("items", []):
             stories += 1
             articles += int(item.get("article_count", 0))
         cursor = body.get("next_cursor")
@@ -240,7 +237,7 @@ def show_one_brief(api_url: str, echo=typer.echo) -> None:
     """Print the newest brief, as a client app would receive it."""
     with httpx.Client(base_url=api_url, timeout=5) as client:
         listing = client.get("/v1/stories", params={"limit": 1}).json()
-        items = listing.get("items", listing.get("stories", []))
+        items = listing.get("items", [])
         if not items:
             return
         brief = client.get(f"/v1/stories/{items[0]['id']}").json()

@@ -43,7 +43,6 @@ def facets(brief: pb.Brief) -> dict[str, list[str]]:
     """Facet values a story is filtered by in `GET /v1/stories`."""
     return {
         "entity": [c.entity_id for c in brief.topics],
-        "topic": [c.entity_id for c in brief.topics],
         "hub": [h.hub_id for h in brief.go_deeper],
         "outlet": sorted({a.outlet.lower() for a in brief.articles if a.outlet}),
         "lang": [brief.language] if brief.language else [],

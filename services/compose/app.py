@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 def create_app(settings: ComposeSettings) -> faust.App:
     """Build the compose app (agents, tables, timer, web view) from settings."""
     register_faust_codecs()
+    # faust creates its data directory but not the parents of it.
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     app = faust_app(
         settings.app_id,
         settings.kafka_bootstrap,
