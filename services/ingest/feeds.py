@@ -150,10 +150,25 @@ def parse_date(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         try:
-            parsed = parsedate_to_datetime(value)
+            parsed = _written_year(value, parsedate_to_datetime(value))
         except (TypeError, ValueError, IndexError):
             return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+_RFC822_YEAR = re.compile(r"\b\d{1,2}\s+[A-Za-z]{3,9}\s+(\d{4})\b")
+
+
+def _written_year(value: str, parsed: datetime) -> datetime:
+    """Undo the email parser's two-digit-year expansion when four digits were written.
+
+    `parsedate_to_datetime` reads "0001" as 2001; a feed that writes year one means "unknown",
+    and the caller must see that rather than a plausible wrong date.
+    """
+    match = _RFC822_YEAR.search(value)
+    if match and int(match.group(1)) != parsed.year:
+        return parsed.replace(year=max(1, int(match.group(1))))
+    return parsed
 
 
 def parse_json_feed(text: str) -> ParsedFeed:

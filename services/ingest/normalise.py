@@ -19,6 +19,9 @@ from services.ingest.safety import Rejected
 FLAG_PUBLISHED_MISSING = "published_missing"
 FLAG_PUBLISHED_UNPARSEABLE = "published_unparseable"
 FLAG_PUBLISHED_FUTURE = "published_in_future"
+FLAG_PUBLISHED_IMPLAUSIBLE = "published_implausible"
+# Feeds write year 1 or 1900 when they do not know the date; no article we serve predates this.
+EARLIEST_PLAUSIBLE = datetime(1900, 1, 2, tzinfo=UTC)
 FLAG_LANGUAGE_DETECTED = "language_detected"
 FLAG_TITLE_FROM_TEXT = "title_from_text"
 FLAG_TITLE_MARKUP = "title_markup_stripped"
@@ -168,7 +171,7 @@ class Context:
 
 
 def publish_time(raw: RawItem, now: datetime, tolerance: timedelta) -> tuple[datetime, list[str]]:
-    """UTC publish time and flags: missing or unparseable dates become now, future ones now."""
+    """UTC publish time and flags: missing, unparseable, future or implausible dates become now."""
     published = raw.published or (parse_date(raw.published_raw) if raw.published_raw else None)
     if published is None:
         flag = FLAG_PUBLISHED_UNPARSEABLE if raw.published_raw else FLAG_PUBLISHED_MISSING
@@ -176,6 +179,8 @@ def publish_time(raw: RawItem, now: datetime, tolerance: timedelta) -> tuple[dat
     published = published.astimezone(UTC)
     if published > now + tolerance:
         return now, [FLAG_PUBLISHED_FUTURE]
+    if published < EARLIEST_PLAUSIBLE:
+        return now, [FLAG_PUBLISHED_IMPLAUSIBLE]
     return published, []
 
 

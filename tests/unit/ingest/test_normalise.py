@@ -95,6 +95,20 @@ def test_missing_unparseable_and_future_dates_are_replaced_and_flagged():
     assert normalise(near, ctx, NOW).published_at.ToDatetime(UTC) == NOW + timedelta(minutes=5)
 
 
+def test_a_date_before_1900_is_treated_as_unknown_and_flagged():
+    ctx = Context("s", language="en")
+    year_one = RawItem(
+        link="https://n.example/5", title="T", published_raw="Mon, 01 Jan 0001 00:00:00 GMT"
+    )
+    article = normalise(year_one, ctx, NOW)
+    assert article.published_at.ToDatetime(UTC) == NOW
+    assert list(article.flags) == ["published_implausible"]
+    archive = RawItem(
+        link="https://n.example/6", title="T", published=datetime(1969, 7, 21, tzinfo=UTC)
+    )
+    assert normalise(archive, ctx, NOW).published_at.ToDatetime(UTC).year == 1969
+
+
 def test_language_is_detected_and_flagged_when_not_given():
     raw = RawItem(
         link="https://n.example/de",
