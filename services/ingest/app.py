@@ -94,6 +94,7 @@ def build_pipeline(settings: IngestSettings, store: IngestState | None) -> Pipel
     dedup = Deduplicator(settings.near_dup_threshold, settings.dedup_capacity)
     if store is not None:
         dedup.restore(store.delivered())
+        store.keep_signatures(dedup.signature_of)
     return Pipeline(dedup)
 
 

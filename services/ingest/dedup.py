@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from zlib import crc32
 
@@ -209,20 +210,30 @@ class Deduplicator:
         self._remember(article, minhash)
         return verdict
 
-    def restore(self, delivered: list[tuple[str, str]]) -> None:
-        """Reload (article_id, content_hash) pairs of delivered articles, oldest first.
+    def restore(self, delivered: Iterable[tuple[str, str, bytes | None]]) -> None:
+        """Reload (article_id, content_hash, signature) of delivered articles, oldest first.
 
-        They count as exact duplicates again; near-duplicate detection starts afresh.
+        They count as exact duplicates again, and originals with a stored signature are back in
+        the near-duplicate index, so a wire copy after a restart still names its original.
         """
-        for aid, digest in delivered:
+        for aid, digest, packed in delivered:
             if aid in self._by_id:
                 continue
             self._by_id[aid] = digest
             self._order[aid] = self._counter
             self._counter += 1
             self._by_hash.setdefault(digest, aid)
+            if packed:
+                minhash = np.frombuffer(packed, dtype=np.uint32)
+                self._lsh.insert(aid, minhash)
+                self._signatures[aid] = minhash
         while len(self._by_id) > self._capacity:
             self.forget([next(iter(self._by_id))])
+
+    def signature_of(self, article_id: str) -> bytes | None:
+        """The stored MinHash signature of an original article, packed for the state file."""
+        minhash = self._signatures.get(article_id)
+        return None if minhash is None else minhash.tobytes()
 
     def forget(self, article_ids: list[str]) -> None:
         """Drop articles recorded by admit (their delivery failed)."""

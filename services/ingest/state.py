@@ -1,14 +1,15 @@
 """Ingest's durable memory: feed positions and delivered articles, in one small sqlite file.
 
 Only what the broker acknowledged is written, so a restart neither re-publishes what was
-delivered (ids and content hashes reload into the deduplicator) nor skips what was not (a
-feed's ETag/Last-Modified advance only with its acks).
+delivered (ids, content hashes and near-duplicate signatures reload into the deduplicator) nor
+skips what was not (a feed's ETag/Last-Modified advance only with its acks).
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from newsbrief.v1 import newsbrief_pb2 as pb
@@ -21,7 +22,8 @@ CREATE TABLE IF NOT EXISTS feed_position (
 CREATE TABLE IF NOT EXISTS delivered (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     article_id TEXT NOT NULL UNIQUE,
-    content_hash TEXT NOT NULL
+    content_hash TEXT NOT NULL,
+    signature BLOB
 );
 """
 # Prune in steps, not on every write: deleting the oldest rows is a range scan.
@@ -45,7 +47,19 @@ class IngestState:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        self._add_signature_column()
+        self._signature_of: Callable[[str], bytes | None] = lambda _aid: None
         self._rows = self._db.execute("SELECT count(*) FROM delivered").fetchone()[0]
+
+    def _add_signature_column(self) -> None:
+        # State files written before signatures were kept lack the column.
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(delivered)")}
+        if "signature" not in columns:
+            self._db.execute("ALTER TABLE delivered ADD COLUMN signature BLOB")
+
+    def keep_signatures(self, signature_of: Callable[[str], bytes | None]) -> None:
+        """Store each delivered article's near-duplicate signature, looked up by article id."""
+        self._signature_of = signature_of
 
     def positions(self) -> dict[str, tuple[str, str]]:
         """Saved (etag, last_modified) per feed URL."""
@@ -64,22 +78,26 @@ class IngestState:
         """Remember acknowledged articles (one transaction per batch)."""
         if not articles:
             return
-        rows = [(a.article_id, a.content_hash) for a in articles]
+        rows = [(a.article_id, a.content_hash, self._signature_of(a.article_id)) for a in articles]
         with self._lock:
             with self._db:  # BEGIN ... COMMIT around the whole batch
                 self._db.execute("BEGIN")
                 cursor = self._db.executemany(
-                    "INSERT OR IGNORE INTO delivered (article_id, content_hash) VALUES (?, ?)",
+                    "INSERT OR IGNORE INTO delivered (article_id, content_hash, signature)"
+                    " VALUES (?, ?, ?)",
                     rows,
                 )
             self._rows += max(cursor.rowcount, 0)
             if self._rows > self._capacity * (1 + _PRUNE_SLACK):
                 self._prune()
 
-    def delivered(self) -> list[tuple[str, str]]:
-        """The remembered (article_id, content_hash) pairs, oldest first."""
+    def delivered(self) -> list[tuple[str, str, bytes | None]]:
+        """The remembered (article_id, content_hash, signature) rows, oldest first."""
         with self._lock:
-            query = "SELECT article_id, content_hash FROM delivered ORDER BY seq DESC LIMIT ?"
+            query = (
+                "SELECT article_id, content_hash, signature FROM delivered"
+                " ORDER BY seq DESC LIMIT ?"
+            )
             rows = self._db.execute(query, (self._capacity,)).fetchall()
         return rows[::-1]
 
