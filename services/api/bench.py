@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import os
 import re
 import shutil
@@ -42,6 +43,8 @@ class WrkResult:
     p50_ms: float
     p99_ms: float
     errors: int
+    cpu_us: float | None = None
+    """Server CPU (user + system, workers and Redis) per request, in microseconds."""
 
 
 def parse_wrk(name: str, output: str) -> WrkResult:
@@ -113,8 +116,8 @@ def corpus(count: int) -> tuple[list[pb.Brief], str]:
 
 
 @contextmanager
-def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[None]:
-    """Run a server process until the block ends; wait until ready_url answers."""
+def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[int]:
+    """Run a server process until the block ends; wait until ready_url answers; its pid."""
     proc = subprocess.Popen(args, env={**os.environ, **env}, cwd=ROOT)
     try:
         deadline = time.monotonic() + 30
@@ -127,7 +130,7 @@ def process(args: list[str], env: dict[str, str], ready_url: str) -> Iterator[No
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"{args} did not start")
             time.sleep(0.2)
-        yield
+        yield proc.pid
     finally:
         proc.terminate()
         try:
@@ -145,6 +148,32 @@ def wrk(name: str, url: str, seconds: int, connections: int, script: Path | None
     return parse_wrk(name, out)
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes and their children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    wanted, total = set(pids), 0.0
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat_file.parent.name) in wanted or int(fields[1]) in wanted:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def measured(pids: list[int], *args: object) -> WrkResult:
+    """``wrk(*args)``, with the CPU the server processes spent per request meanwhile.
+
+    On a shared machine the neighbours move req/s and latency, much less CPU per request.
+    """
+    before, start = cpu_seconds(pids), time.monotonic()
+    result = wrk(*args)  # type: ignore[arg-type]
+    spent, elapsed = cpu_seconds(pids) - before, time.monotonic() - start
+    requests = result.rps * elapsed
+    return dataclasses.replace(result, cpu_us=spent / requests * 1e6 if requests else None)
+
+
 def rotation_script(path: Path, story_ids: list[str]) -> Path:
     """A wrk Lua script that cycles through the story ids."""
     ids = ",".join(f'"{sid}"' for sid in story_ids)
@@ -159,13 +188,14 @@ def rotation_script(path: Path, story_ids: list[str]) -> Path:
 def table(results: list[WrkResult], bare: WrkResult) -> str:
     """The figures as a Markdown table; ratio is against the bare route's req/s."""
     lines = [
-        "| target | req/s | p50 ms | p99 ms | errors | vs bare |",
-        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        "| target | req/s | p50 ms | p99 ms | errors | vs bare | server CPU us/req |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in [*results, bare]:
+        cpu = f"{r.cpu_us:.0f}" if r.cpu_us is not None else "-"
         lines.append(
             f"| {r.name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p99_ms:.2f} | {r.errors} "
-            f"| {r.rps / bare.rps:.2f} |"
+            f"| {r.rps / bare.rps:.2f} | {cpu} |"
         )
     return "\n".join(lines)
 
@@ -184,7 +214,9 @@ def run(seconds: int, connections: int, workers: int, stories: int, unlimited: b
     with tempfile.TemporaryDirectory(prefix="newsbrief-bench-api-") as tmp:
         server = RedisServer(Path(tmp) / "redis").start(timeout=30)
         try:
-            report = _run(Path(tmp), server.url, seconds, connections, workers, stories, unlimited)
+            report = _run(
+                Path(tmp), server.url, server.pid, seconds, connections, workers, stories, unlimited
+            )
         finally:
             server.stop()
     return f"load average before: {before}\n{report}\nload average after: {load_average()}"
@@ -193,6 +225,7 @@ def run(seconds: int, connections: int, workers: int, stories: int, unlimited: b
 def _run(
     tmp: Path,
     redis_url: str,
+    redis_pid: int | None,
     seconds: int,
     connections: int,
     workers: int,
@@ -227,34 +260,37 @@ def _run(
         "NEWSBRIEF_API_RATE_LIMIT_PER_SECOND": "0",
     }
     api_cmd = [sys.executable, "-c", "from services.api.main import serve; serve()"]
-    bare_cmd = [
-        sys.executable, "-m", "uvicorn", "services.api.bench_bare:app_factory", "--factory",
-        "--port", str(bare_port), "--workers", str(workers), "--loop", "uvloop",
-        "--http", "httptools", "--no-access-log", "--log-level", "warning",
-    ]  # fmt: skip
+    # The bare route runs under the same supervisor and worker count as the API.
+    bare_cmd = [sys.executable, "-m", "services.api.bench_bare", str(bare_port), str(workers)]
     api = f"http://127.0.0.1:{api_port}"
     open_api = f"http://127.0.0.1:{open_port}"
     bare_url = f"http://127.0.0.1:{bare_port}/bare/{briefs[0].story_id}"
     script = rotation_script(tmp / "rotate.lua", [b.story_id for b in briefs])
     with contextlib.ExitStack() as stack:
-        stack.enter_context(process(api_cmd, api_env, f"{api}/healthz"))
-        stack.enter_context(process(bare_cmd, {**common, BODY_FILE_ENV: str(body_file)}, bare_url))
+        redis_pids = [redis_pid] if redis_pid else []
+        api_pids = [stack.enter_context(process(api_cmd, api_env, f"{api}/healthz")), *redis_pids]
+        bare_env = {**common, BODY_FILE_ENV: str(body_file)}
+        bare_pids = [stack.enter_context(process(bare_cmd, bare_env, bare_url))]
+        open_pids = []
         if unlimited:
-            stack.enter_context(process(api_cmd, open_env, f"{open_api}/healthz"))
+            open_pids = [stack.enter_context(process(api_cmd, open_env, f"{open_api}/healthz"))]
         warm = [f"{api}/v1/stories/{briefs[0].story_id}", f"{api}/v1/stories", bare_url]
         for url in warm + ([f"{open_api}/healthz"] if unlimited else []):
             wrk("warm-up", url, 2, connections, None)
         results = [
-            wrk("GET /v1/stories/{id}", api, seconds, connections, script),
-            wrk("GET /v1/stories", f"{api}/v1/stories", seconds, connections, None),
+            measured(api_pids, "GET /v1/stories/{id}", api, seconds, connections, script),
+            measured(api_pids, "GET /v1/stories", f"{api}/v1/stories", seconds, connections, None),
         ]
         if unlimited:
+            name = "GET /v1/stories/{id}, no limiter"
             results.append(
-                wrk("GET /v1/stories/{id}, no limiter", open_api, seconds, connections, script)
+                measured(open_pids + redis_pids, name, open_api, seconds, connections, script)
             )
-        bare = wrk("bare Starlette route (same bytes)", bare_url, seconds, connections, None)
+        name = "bare Starlette route (same bytes)"
+        bare = measured(bare_pids, name, bare_url, seconds, connections, None)
     header = (
-        f"corpus: {source}; brief {body_file.stat().st_size} bytes; uvicorn workers: {workers}; "
+        f"corpus: {source}; brief {body_file.stat().st_size} bytes; uvicorn workers: {workers} "
+        "(SO_REUSEPORT, both servers); "
         f"rate limiter on; wrk -t2 -c{connections} -d{seconds}s --latency\n"
     )
     return header + table(results, bare)

@@ -1,8 +1,9 @@
-"""Run the API as in production: uvicorn workers on uvloop and httptools."""
+"""Run the API as in production: uvicorn workers on uvloop and httptools, one socket each."""
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shutil
 import tempfile
@@ -14,12 +15,28 @@ from fastapi import FastAPI
 
 from services.api.config import ApiSettings
 
+FACTORY = "services.api.main:app_factory"
+
 
 def app_factory() -> FastAPI:
     """Build the app in each worker, from that worker's environment."""
     from services.api.app import create_app
 
-    return create_app(ApiSettings())
+    app = create_app(ApiSettings())
+    freeze_heap()
+    return app
+
+
+def freeze_heap() -> None:
+    """Move everything built at start-up out of the garbage collector's sight.
+
+    The imported modules, FastAPI's routes and pydantic's models are ~80,000 objects that live
+    as long as the worker. Each full collection walked all of them, stalling the worker for
+    30-280 ms under load (measured in the benchmark): the API's p99. Frozen, a full collection
+    walks only what requests left behind, well under a millisecond.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def serve() -> None:
@@ -34,12 +51,17 @@ def serve() -> None:
         metrics_dir = tempfile.mkdtemp(prefix="newsbrief-api-metrics-")
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
     try:
+        if settings.workers > 1:
+            from services.api.workers import WorkerConfig, run_workers
+
+            config = WorkerConfig(FACTORY, settings.log_level.lower())
+            run_workers(config, settings.host, settings.port, settings.workers)
+            return
         uvicorn.run(
-            "services.api.main:app_factory",
+            FACTORY,
             factory=True,
             host=settings.host,
             port=settings.port,
-            workers=settings.workers,
             loop="uvloop",
             http="httptools",
             access_log=False,

@@ -4,15 +4,17 @@ The bucket lives in Redis so every worker and every replica shares one budget pe
 keep Redis (single-threaded) off the per-request path, a worker takes a *lease* of up to
 ``lease_size(rate)`` tokens in one script call and spends them locally for at most
 ``LEASE_SECONDS``; unspent tokens go back to the bucket with the client's next script call.
+While a busy client still has tokens, the worker tops its lease up in the background once it
+is half spent, so the client's requests rarely wait for a Redis round trip of the limiter.
 
 Bound: every admitted request spent a token drawn from the shared bucket, and a lease holds at
-most ``lease_size`` tokens per worker, so over any interval T a client is admitted at most
-``burst + rate * T + workers * lease_size`` requests (the bucket refills up to ``burst`` while
-leased tokens are out). ``lease_size`` is ``rate * LEASE_SECONDS`` clamped to 1..``MAX_LEASE``:
-a client limited to 50/s over 2 workers may exceed its burst by at most 10 requests, and a
-limit of under 10/s is exact (a lease of one token is the plain token bucket). A refusal is
-remembered for at most ``LEASE_SECONDS`` (never longer than the bucket needs to refill), so an
-abusive client costs Redis nothing either.
+most ``lease_size`` tokens per worker (a top-up asks only for what was spent), so over any
+interval T a client is admitted at most ``burst + rate * T + workers * lease_size`` requests
+(the bucket refills up to ``burst`` while leased tokens are out). ``lease_size`` is
+``rate * LEASE_SECONDS`` clamped to 1..``MAX_LEASE``: a client limited to 50/s over 2 workers
+may exceed its burst by at most 10 requests, and a limit of under 20/s takes no top-ups (a lease
+of one token is the plain token bucket). A refusal is remembered for at most ``LEASE_SECONDS``
+(never longer than the bucket needs to refill), so an abusive client costs Redis nothing either.
 """
 
 from __future__ import annotations
@@ -136,7 +138,10 @@ class Limiter:
         self.api_keys = frozenset(api_keys)
         self.sha = hashlib.sha1(TOKEN_BUCKET.encode()).hexdigest()
         self.lease = min(lease_size(rate), max(1, burst))
+        # A lease is topped up once this few tokens are left; -1 (never) for one-token leases.
+        self.low_water = self.lease // 2 if self.lease >= 2 else -1
         self.leases: dict[str, Lease] = {}
+        self._refills: set[asyncio.Task[None]] = set()
 
     def client(self, scope: Scope) -> str:
         """The bucket name of the request's client."""
@@ -154,6 +159,8 @@ class Limiter:
             return None
         now = time.monotonic()
         if lease.take(now):
+            if lease.tokens <= self.low_water and lease.pending is None:
+                self._top_up(bucket, lease)
             return True, 0.0
         if now < lease.denied_until:
             return False, lease.wait - (now - lease.denied_at)
@@ -169,6 +176,37 @@ class Limiter:
         lease.pending = asyncio.get_running_loop().create_future()
         refund = lease.unspent(time.monotonic())
         return ("EVALSHA", self.sha, 1, bucket, self.rate, self.burst, self.lease, refund)
+
+    def _top_up(self, bucket: str, lease: Lease) -> None:
+        """Ask for the spent part of a current lease in the background (nobody waits on it)."""
+        lease.pending = asyncio.get_running_loop().create_future()
+        want = self.lease - lease.tokens
+        command = ("EVALSHA", self.sha, 1, bucket, self.rate, self.burst, want, 0)
+        task = asyncio.ensure_future(self._refill(bucket, lease, command))
+        # The loop keeps only weak references to tasks: hold this one until it is done.
+        self._refills.add(task)
+        task.add_done_callback(self._refills.discard)
+
+    async def _refill(self, bucket: str, lease: Lease, command: Command) -> None:
+        try:
+            result = (await self.redis.execute_many([command], errors=True))[0]
+            if isinstance(result, NoScriptError):
+                result = await self.redis.execute("EVAL", TOKEN_BUCKET, *command[2:])
+            elif isinstance(result, Exception):
+                raise result
+            granted = int(result[0])
+            if granted and self.leases.get(bucket) is lease:
+                # Tokens left plus the grant never exceed the lease size: ``want`` was the
+                # spent part, and requests only spent more meanwhile.
+                lease.tokens += granted
+                lease.expires = time.monotonic() + LEASE_SECONDS
+        except RedisError as exc:
+            # The lease runs out on its own; the next request then asks Redis itself.
+            log.debug("lease top-up failed: %s", exc)
+        finally:
+            if lease.pending is not None and not lease.pending.done():
+                lease.pending.set_result(None)
+            lease.pending = None
 
     async def settle(self, command: Command, result: Any) -> tuple[bool, float]:
         """Record the script's answer; whether this request may proceed and how long to wait.

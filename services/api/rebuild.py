@@ -101,20 +101,22 @@ def _drain(consumer: Any, end: dict[Any, int], timeout: float) -> list[tuple[Any
     return records
 
 
-def stale(stored_version: bytes | None, brief: pb.Brief) -> bool:
-    """Whether Redis already holds a newer version than this record (written by compose)."""
-    return (
-        brief.merged_into == ""
-        and stored_version is not None
-        and (int(stored_version) >= brief.version)
-    )
+def stale(stored_version: bytes | None, merged: bool, brief: pb.Brief) -> bool:
+    """Whether Redis already holds something newer than this record (written by compose).
+
+    Newer means a version at least as high, or a merge: merges are final, so a redirect in
+    Redis outranks any live version of the story the topic can still hold.
+    """
+    if brief.merged_into:
+        return False
+    return merged or (stored_version is not None and int(stored_version) >= brief.version)
 
 
 def write_all(redis: Any, keys: Keys, kind: str, values: Iterable[bytes]) -> int:
     """Write decoded messages of one kind with the store's writers, in pipelined batches.
 
-    A brief older than the version Redis holds is skipped: compose keeps writing while a rebuild
-    runs, and its newer write must not be overwritten by the topic's older record.
+    A brief older than what Redis holds is skipped: compose keeps writing while a rebuild runs,
+    and its newer write must not be overwritten by the topic's older record.
     """
     cls: type[Any] = {"entity": pb.EntityCard, "hub": pb.Hub, "brief": pb.Brief}[kind]
     writer: Callable[..., None] = {
@@ -142,16 +144,66 @@ def _write_batch(
     if not batch:
         return 0
     if kind == "brief":
-        versions = redis.pipeline(transaction=False)
-        for brief in batch:
-            versions.hget(keys.story(brief.story_id), "version")
-        stored = versions.execute()
-        batch = [b for b, v in zip(batch, stored, strict=True) if not stale(v, b)]
+        return write_briefs(redis, keys, batch)
     pipe = redis.pipeline(transaction=False)
     for message in batch:
         writer(pipe, keys, message)
     pipe.execute()
     return len(batch)
+
+
+# Returns, per story (KEYS in pairs: story hash, redirect), {stored version or false, merged}.
+READ_VERSIONS = """
+local out = {}
+for i = 1, #KEYS, 2 do
+  out[#out + 1] = redis.call('HGET', KEYS[i], 'version')
+  out[#out + 1] = redis.call('EXISTS', KEYS[i + 1])
+end
+return out
+"""
+# Attempts of a whole batch before it is split; a single brief retries up to SINGLE_ATTEMPTS.
+BATCH_ATTEMPTS = 3
+SINGLE_ATTEMPTS = 50
+
+
+def write_briefs(redis: Any, keys: Keys, batch: list[pb.Brief]) -> int:
+    """Write the briefs Redis holds nothing newer of, as one compare-and-write; the count.
+
+    The version check and the writes are one optimistic transaction: the story and redirect
+    keys are WATCHed before their versions are read, and EXEC fails if compose wrote any of
+    them meanwhile, so a rebuild can never put an older version back over a newer one. A
+    failed batch is read and written again, and split when it keeps colliding with compose.
+    """
+    from redis.exceptions import WatchError
+
+    attempts = SINGLE_ATTEMPTS if len(batch) == 1 else BATCH_ATTEMPTS
+    for _ in range(attempts):
+        try:
+            return _compare_and_write(redis, keys, batch)
+        except WatchError:
+            continue
+    if len(batch) == 1:
+        raise RuntimeError(f"story {batch[0].story_id} changed on every write attempt")
+    half = len(batch) // 2
+    return write_briefs(redis, keys, batch[:half]) + write_briefs(redis, keys, batch[half:])
+
+
+def _compare_and_write(redis: Any, keys: Keys, batch: list[pb.Brief]) -> int:
+    names = [k for b in batch for k in (keys.story(b.story_id), keys.redirect(b.story_id))]
+    with redis.pipeline(transaction=True) as pipe:
+        pipe.watch(*names)
+        # After WATCH the pipeline runs commands at once: one script reads every version.
+        found = pipe.eval(READ_VERSIONS, len(names), *names)
+        fresh = [
+            brief
+            for n, brief in enumerate(batch)
+            if not stale(found[2 * n], bool(found[2 * n + 1]), brief)
+        ]
+        pipe.multi()
+        for brief in fresh:
+            store.queue_brief(pipe, keys, brief)
+        pipe.execute()
+    return len(fresh)
 
 
 def rebuild_cache(

@@ -1,14 +1,17 @@
 """Small pure pieces: conditional requests, problems, SSE framing, limiter identity, wrk."""
 
+import dataclasses
+
 import pytest
 
-from services.api.bench import parse_wrk
+from newsbrief.v1 import newsbrief_pb2 as pb
+from services.api.bench import WrkResult, parse_wrk, table
 from services.api.config import ApiSettings
 from services.api.fastredis import pack
 from services.api.hotpath import story_id_of
 from services.api.problems import problem_body, validation_detail
 from services.api.ratelimit import client_id, retry_after
-from services.api.rebuild import latest
+from services.api.rebuild import latest, stale
 from services.api.responses import matches
 from services.api.sse import event, valid_stream_id
 
@@ -109,3 +112,22 @@ Requests/sec:   6587.12
 def test_parse_wrk():
     result = parse_wrk("x", WRK)
     assert (result.rps, result.p50_ms, result.p99_ms, result.errors) == (6587.12, 8.63, 103.99, 7)
+
+
+def test_bench_table_shows_the_ratio_and_cpu_per_request():
+    brief = dataclasses.replace(parse_wrk("brief", WRK), cpu_us=131.4)
+    bare = WrkResult("bare", 13174.24, 4.0, 9.0, 0)
+    rows = table([brief], bare).splitlines()
+    assert rows[2] == "| brief | 6,587 | 8.63 | 103.99 | 7 | 0.50 | 131 |"
+    assert rows[3].endswith("| 1.00 | - |")
+
+
+def test_a_rebuild_skips_what_redis_holds_newer():
+    brief = pb.Brief(story_id="s1", version=3)
+    assert not stale(None, False, brief)
+    assert not stale(b"2", False, brief)
+    assert stale(b"3", False, brief) and stale(b"7", False, brief)
+    # Merges are final: a redirect outranks any live version the topic still holds.
+    assert stale(None, True, brief)
+    # A merge tombstone is always written.
+    assert not stale(b"9", True, pb.Brief(story_id="s1", version=2, merged_into="s2"))
