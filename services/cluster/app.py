@@ -25,6 +25,8 @@ from .sharding import partition_for, shard_of
 log = logging.getLogger(__name__)
 
 STATE_TABLE = "cluster-state"
+PRODUCER_BATCH_BYTES = 256 * 1024
+PRODUCER_LINGER_SECONDS = 0.005
 
 
 def create_app(settings: ClusterSettings) -> faust.App:
@@ -39,6 +41,10 @@ def create_app(settings: ClusterSettings) -> faust.App:
         table_standby_replicas=settings.standby_replicas,
         broker_session_timeout=settings.session_timeout_seconds,
         broker_heartbeat_interval=max(settings.session_timeout_seconds / 10, 0.5),
+        # Each article is one ~10 KB WAL entry plus its story events: let a produce request
+        # carry several of them (faust's default batch is 16 KB, sent without waiting).
+        producer_max_batch_size=PRODUCER_BATCH_BYTES,
+        producer_linger=PRODUCER_LINGER_SECONDS,
     )
     raw = {"key_serializer": "raw", "value_serializer": "raw"}
     articles = app.topic(topic_name(settings.topic_prefix, ARTICLES), **raw)
@@ -65,6 +71,11 @@ def create_app(settings: ClusterSettings) -> faust.App:
             await shards.send(key=shard.encode(), value=value, partition=partition)
 
     processor = ShardProcessor(state, settings)
+
+    @app.on_partitions_revoked.connect
+    async def forget_revoked(app, revoked, **kwargs):
+        """Drop the in-memory state of revoked partitions: another worker may change it."""
+        processor.forget({tp.partition for tp in revoked if tp.topic == settings.shard_topic})
 
     @app.agent(shards, name="cluster")
     async def cluster(stream):

@@ -23,6 +23,18 @@ def register(cli: typer.Typer, bench: typer.Typer) -> None:
             partition = partition_for(shard, settings.shard_partitions, settings.pins)
             typer.echo(f"{shard}\t{settings.shard_topic}[{partition}]")
 
+    @bench.command("cluster-service")
+    def bench_cluster_service(
+        articles: int = typer.Option(2000, help="articles in the backlog"),
+        bootstrap: str = typer.Option("", help="Kafka bootstrap (default: start a broker)"),
+        languages: str = typer.Option("en", help="comma-separated languages (shards)"),
+    ) -> None:
+        """The cluster worker alone on a real broker: drain rate, CPU and changelog per article."""
+        from .service_bench import main as run_bench
+
+        extra = ["--bootstrap", bootstrap] if bootstrap else []
+        run_bench(["--articles", str(articles), "--languages", languages, *extra])
+
     @bench.command("cluster")
     def bench_cluster(
         input: Path | None = typer.Argument(None, help="JSONL: id, title, text [, outlet, ...]"),

@@ -37,7 +37,17 @@ class ClusterSettings(ServiceSettings):
     session_timeout_seconds: float = 30.0
     """Dead worker detection time (``NEWSBRIEF_CLUSTER_SESSION_TIMEOUT_SECONDS``)."""
     standby_replicas: int = 1
+    flush_every: int = 200
+    """Articles between writes of the changed state keys; each article is one WAL write in
+    between, and a restart replays at most this many (``NEWSBRIEF_CLUSTER_FLUSH_EVERY``)."""
     """Standby copies of the state on other workers (``NEWSBRIEF_CLUSTER_STANDBY_REPLICAS``)."""
+
+    @field_validator("flush_every")
+    @classmethod
+    def _positive_flush(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("flush_every must be at least 1")
+        return value
 
     @field_validator("shard_key")
     @classmethod

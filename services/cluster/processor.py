@@ -1,15 +1,16 @@
 """Per-worker processing of the shard topic: engine + ledger over crash-safe table state.
 
-Every write of one article goes to one table (one ordered changelog partition) in this order:
-  1. ``wal|<partition>``   the article's complete change set (write-ahead)
-  2. the changes themselves
-  3. ``walok|<partition>`` marker: the change set is fully applied
-After a crash the recovered table is a prefix of that log, so if a change set was logged but not
-fully applied, it is re-applied before the partition's next message (applying it twice is
-harmless). An article is done once its record ``r:<article_id>`` exists; the record keeps its
-event specs and the shard-topic offset, so redelivering the same message re-sends the same
-events (consumers dedupe by story_id + sequence) while a second copy of the article published
-later changes nothing.
+Each article's writes are buffered until it is decided, then logged as ONE table write: a
+write-ahead entry with its whole change set (new values, or deltas of them). The changed keys stay
+in memory and are written to their own table keys only every ``flush_every`` articles, once per
+key however many articles changed it, followed by a checkpoint. A restarted or newly assigned
+worker rebuilds a partition from the checkpointed keys plus the WAL entries after the checkpoint
+(see wal.py), so a crash at any write gives the state of an uninterrupted run.
+
+An article is done once its record ``r:<article_id>`` exists; the record keeps its event specs
+and the shard-topic offset, so redelivering the same message re-sends the same events (consumers
+dedupe by story_id + sequence) while a second copy of the article published later changes
+nothing.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from .config import ClusterSettings
 from .events import article_dict, event_time, story_event
 from .ledger import EventSpec, StoryLedger
 from .sharding import shard_of
-from .store import PrefixView, WriteBuffer, apply_changes
+from .store import PartitionView, PrefixView, WriteBuffer
+from .wal import PartitionLog
 
 log = logging.getLogger(__name__)
 
@@ -57,12 +59,14 @@ class ShardProcessor:
     def __init__(self, table: MutableMapping, settings: ClusterSettings) -> None:
         self.table = table
         self.settings = settings
-        self.buffer = WriteBuffer(table)
+        self.view = PartitionView()
+        self.buffer = WriteBuffer(self.view)
+        self.logs: dict[int, PartitionLog] = {}
         self._shards: dict[str, Shard] = {}
 
     def process(self, article: pb.Article, partition: int, offset: int) -> list[pb.StoryEvent]:
         """Cluster one article read at (partition, offset); return the events to publish."""
-        self.recover(partition)
+        plog = self.view.log = self._log(partition)
         shard = self._shard(shard_of(article, self.settings.shard_key))
         aid = article.article_id
         record = shard.records.get(aid)
@@ -73,20 +77,32 @@ class ShardProcessor:
         try:
             specs = self._decide(shard, article)
             shard.records[aid] = {"at": [partition, offset], "events": specs}
-            changes = self.buffer.pending()
+            changes, values = self.buffer.take()
         except Exception:
             self.buffer.discard()
             raise
-        self._commit(partition, f"{aid}@{offset}", changes)
+        plog.append(f"{aid}@{offset}", changes, values)
+        if plog.due(self.settings.flush_every):
+            plog.flush(self.settings.flush_every)
         return self._messages(shard, specs, article)
 
-    def recover(self, partition: int) -> None:
-        """Finish a change set that a crash left half-applied on this partition."""
-        wal = self.table.get(f"wal|{partition}")
-        if wal is not None and self.table.get(f"walok|{partition}") != wal["token"]:
-            log.info("re-applying change set %s on partition %d", wal["token"], partition)
-            apply_changes(self.table, wal["changes"])
-            self.table[f"walok|{partition}"] = wal["token"]
+    def forget(self, partitions: set[int] | None = None) -> None:
+        """Drop in-memory state of partitions this worker no longer owns (None: all).
+
+        Another worker may change their state before they come back, so they are reloaded from
+        the table, which faust recovers from the changelog first, on their next message.
+        """
+        for partition in list(self.logs) if partitions is None else partitions:
+            self.logs.pop(partition, None)
+
+    def _log(self, partition: int) -> PartitionLog:
+        plog = self.logs.get(partition)
+        if plog is None:
+            ring = self.settings.flush_every
+            plog = self.logs[partition] = PartitionLog.load(self.table, partition, ring)
+            if plog.ring != ring or plog.due(ring):
+                plog.flush(ring)  # a new ring size, or a full ring: start afresh
+        return plog
 
     def _decide(self, shard: Shard, article: pb.Article) -> list[dict]:
         at = event_time(article)
@@ -96,11 +112,6 @@ class ShardProcessor:
         when = at if at is not None else shard.ledger.state.get("c:clock")
         specs += shard.ledger.apply(engine_events, article.article_id, when)
         return [spec.to_dict() for spec in specs]
-
-    def _commit(self, partition: int, token: str, changes: dict) -> None:
-        self.table[f"wal|{partition}"] = {"token": token, "changes": changes}
-        self.buffer.flush()
-        self.table[f"walok|{partition}"] = token
 
     def _messages(
         self, shard: Shard, specs: list[dict], article: pb.Article

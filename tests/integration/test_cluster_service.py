@@ -185,6 +185,7 @@ class Worker:
             "shard_partitions",
             "shard_pins",
             "session_timeout_seconds",
+            "flush_every",
         ):
             env[f"NEWSBRIEF_CLUSTER_{name.upper()}"] = str(getattr(settings, name))
         self.log = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
@@ -308,10 +309,13 @@ def test_worker_clusters_articles_into_story_events(
     assert len(reader.settle(8)) == before
 
 
+# flush_every 5: the kill lands among frequent flushes (segments, checkpoints, deletes);
+# 200: no flush at all, the restart rebuilds everything from WAL entries.
+@pytest.mark.parametrize("flush_every", [5, 200])
 def test_kill_9_mid_stream_then_restart_equals_uninterrupted_run(
-    kafka_bootstrap, topic_prefix, unique_name, workers, reader
+    kafka_bootstrap, topic_prefix, unique_name, workers, reader, flush_every
 ):
-    settings = settings_for(topic_prefix, kafka_bootstrap, unique_name)
+    settings = settings_for(topic_prefix, kafka_bootstrap, unique_name, flush_every=flush_every)
     articles = sample_articles(("en",), rounds=8)
     head = 8
     publish(kafka_bootstrap, topic_prefix, articles[:head])

@@ -134,15 +134,3 @@ def test_crash_at_any_write_then_restart_equals_uninterrupted_run(index):
         # Restart: fresh processor on the recovered state, redelivery from the crashed message.
         after = run(ShardProcessor(table, SETTINGS), items[index:], start=index)
         assert final(before + after) == expected, f"crash after {crash_after} writes"
-
-
-def test_idle_sweep_runs_through_the_table_views():
-    settings = ClusterSettings(idle_window_seconds=86400.0)
-    table: dict = {}
-    processor = ShardProcessor(table, settings)
-    items = articles()[:2]
-    items[1].published_at.FromSeconds(items[0].published_at.seconds + 5 * 86400)
-    run(processor, items)
-    stories = {k: v for k, v in table.items() if k.startswith("en|s|")}
-    first = next(v for v in stories.values() if v["articles"] == ["a0"])
-    assert first["active"] is False and first["vec"] == {}  # retired, still stored
