@@ -20,6 +20,7 @@ from services.compose.candidates import (
     has_first_person,
     near_repeat,
     newest_time,
+    parse_article,
     seconds,
     stale,
 )
@@ -64,6 +65,15 @@ class BriefContext:
     max_papers_lines: int = 5
     max_topics: int = 6
     extra: dict = field(default_factory=dict)
+
+
+def prepare_article(article: pb.Article, linker=None) -> None:
+    """Analyse an article once, ahead of any brief: its sentences and, given a linker, its
+    entities. Both are remembered per article version, so a composer that calls this when an
+    article arrives pays for it then, and a later rebuild of the story only composes."""
+    parse_article(article)
+    if linker is not None:
+        linker.analysed(article)
 
 
 def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefContext) -> pb.Brief:

@@ -7,6 +7,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain, islice
+from typing import Generic, NamedTuple, TypeVar
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
@@ -16,15 +19,15 @@ from services.compose import text as T
 MAX_SENTENCES_PER_ARTICLE = 18
 MIN_WORDS, MAX_WORDS = 6, 55
 
+V = TypeVar("V")
 FACT, ANALYSIS, BACKGROUND = C.FACT, C.ANALYSIS, C.BACKGROUND
 _DATELINE_RE = C.DATELINE_RE
 _FIRST_PERSON_RE = re.compile(r"\b(I|we|We|our|Our|us|my|My|me)\b")
 _QUOTED_SPAN_RE = re.compile(r"[\"“][^\"”]*[\"”]")
 
 
-@dataclass(frozen=True)
-class ParsedSentence:
-    """One usable sentence of an article, analysed once."""
+class ParsedSentence(NamedTuple):
+    """One usable sentence of an article, analysed once (a tuple: cheap to build)."""
 
     text: str
     terms: frozenset[str]
@@ -81,18 +84,46 @@ def support_publishers(articles: Sequence[pb.Article]) -> dict[str, str]:
     return out
 
 
-_PARSED: dict[str, ParsedArticle] = {}
-_MAX_PARSED = 20000
+class ArticleMemo(Generic[V]):
+    """Per-article analysis, remembered across rebuilds of a story, bounded in size.
+
+    Keyed by article id and content hash: an article re-sent with new text is analysed anew.
+    When full, the older half goes (insertion order): a story is recomposed soon after it
+    grows, so recently seen articles are the ones that matter.
+    """
+
+    def __init__(self, capacity: int = 20000):
+        self.capacity = capacity
+        self._values: dict[tuple[str, str], V] = {}
+
+    def get(self, article: pb.Article) -> V | None:
+        """The remembered value for this version of the article, if any."""
+        return self._values.get((article.article_id, article.content_hash))
+
+    def put(self, article: pb.Article, value: V) -> None:
+        """Remember a value for this version of the article."""
+        if len(self._values) >= self.capacity:
+            for key in list(islice(self._values, self.capacity // 2)):
+                del self._values[key]
+        self._values[(article.article_id, article.content_hash)] = value
+
+    def clear(self) -> None:
+        """Forget everything (the benchmark times a cold start with it)."""
+        self._values.clear()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+_PARSED: ArticleMemo[ParsedArticle] = ArticleMemo()
 
 
 def parse_article(article: pb.Article) -> ParsedArticle:
-    """Usable sentences of an article with terms, kind and cues (cached by article id)."""
-    cached = _PARSED.get(article.article_id)
+    """Usable sentences of an article with terms, kind and cues (remembered per article)."""
+    cached = _PARSED.get(article)
     if cached is None:
         cached = _parse(article.text or article.summary, article.title, article.kind)
-        if len(_PARSED) >= _MAX_PARSED:
-            _PARSED.clear()  # a story is recomposed soon after it grows: recent ones matter
-        _PARSED[article.article_id] = cached
+        _PARSED.put(article, cached)
     return cached
 
 
@@ -103,17 +134,21 @@ def clear_cache() -> None:
 
 def _parse(body: str, title: str, kind: str) -> ParsedArticle:
     kept = []
+    # Furniture is rare: when no marker appears anywhere in the body, no sentence needs the check.
+    furniture = C.boilerplate_anywhere(body.lower())
     for seen, sentence in enumerate(T.iter_sentences(body)):
         if seen >= MAX_SENTENCES_PER_ARTICLE * 2 or len(kept) >= MAX_SENTENCES_PER_ARTICLE:
             break
         n = sentence.count(" ") + 1
         if n < MIN_WORDS or n > MAX_WORDS or sentence[-1] not in ".!?\"'”’":
             continue  # fragments, run-ons, headings, captions, bylines
-        if C.boilerplate(sentence):
+        lowered = sentence.lower()
+        if furniture and C.boilerplate_lowered(lowered):
             continue
-        words = T.words(sentence)
-        sentence_kind, flags = C.analyse(sentence, kind, words)
-        kept.append(ParsedSentence(sentence, T.terms_of(words), sentence_kind, flags, len(kept)))
+        # Tokenised once, lower-cased: cue words and content terms both need only the set.
+        vocab = set(T.fast_words(lowered))
+        sentence_kind, flags = C.analyse_lowered(sentence, lowered, vocab, kind)
+        kept.append(ParsedSentence(sentence, T.terms_of(vocab), sentence_kind, flags, len(kept)))
     terms = T.content_terms(title).union(*(s.terms for s in kept))
     return ParsedArticle(tuple(kept), terms, C.caps_words("\n".join(s.text for s in kept)))
 
@@ -139,7 +174,7 @@ def term_weights(articles: Sequence[pb.Article], publishers: dict[str, str]) -> 
     vocab: dict[str, set[str]] = defaultdict(set)  # publisher -> every term it used
     for a in articles:
         vocab[publishers[a.article_id]].update(parse_article(a).terms)
-    counts = Counter(term for terms in vocab.values() for term in terms)
+    counts = Counter(chain.from_iterable(vocab.values()))
     total = max(1, len(vocab))
     return {term: n / total for term, n in counts.items()}
 
@@ -166,8 +201,10 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
         acronyms |= parsed.acronyms
         for s in parsed.sentences:
             match = exact.get(s.text)
+            rare: list[str] | None = None
             if match is None:
-                match = _find_near_copy(candidates, postings, s.terms, weights)
+                rare = _rarest(s.terms, weights)  # sorted once: to find a copy, then to file it
+                match = _find_near_copy(candidates, postings, s.terms, rare)
             fresh = recency[a.article_id] / (1 + 0.5 * s.position)
             if match is not None:
                 c = candidates[match]
@@ -180,7 +217,7 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
             index = len(candidates)
             exact[s.text] = index
             candidates.append(_candidate(a, s, publishers[a.article_id], fresh))
-            for term in _rarest(s.terms, weights):
+            for term in rare if rare is not None else _rarest(s.terms, weights):
                 postings[term].append(index)
     frozen = frozenset(acronyms)
     for c in candidates:
@@ -221,10 +258,10 @@ def _rarest(terms: frozenset[str], weights: dict[str, float], k: int = 3) -> lis
     return sorted(terms, key=weights.__getitem__)[:k]
 
 
-def _find_near_copy(candidates, postings, terms, weights) -> int | None:
+def _find_near_copy(candidates, postings, terms, rare) -> int | None:
     # The lowest matching index, whatever order the anchors come in: output stays deterministic.
     seen: set[int] = set()
-    for term in _rarest(terms, weights):
+    for term in rare:
         seen.update(postings.get(term, ()))
     for index in sorted(seen):
         if T.jaccard(terms, candidates[index].terms) >= 0.7:
@@ -263,8 +300,11 @@ def stale(c: Candidate, newest: float) -> bool:
 _NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
 
 
+@lru_cache(maxsize=8192)
 def figures(sentence: str) -> frozenset[str]:
     """The numbers a sentence states ("8.3", "1,912", "104"): the facts paraphrases share."""
+    if not any(c in sentence for c in "0123456789"):
+        return frozenset()
     return frozenset(n.replace(",", "") for n in _NUMBER_RE.findall(sentence))
 
 

@@ -127,12 +127,26 @@ _LEADING_CAPS_RE = re.compile(
 DATELINE_RE = re.compile(
     r"^[A-Z][A-Z .'-]+,(?:\s+[A-Z][\w.' -]*,)?\s+\w+\.?\s+\d+\s*(?:\([A-Za-z]+\))?\s*[-–—]+\s*"
 )
-_CAPS_WORD_RE = re.compile(r"(?<=[a-z0-9,;:(] )[A-Z][A-Z0-9]+\b")
+# Capitalised words are rare: find them first (the engine skips ahead to a capital in C) and
+# check the two characters before each, rather than try a look-behind at every character.
+_CAPS_WORD_RE = re.compile(r"[A-Z][A-Z0-9]+\b")
+_CAPS_CONTEXT = frozenset("abcdefghijklmnopqrstuvwxyz0123456789,;:(")
 
 
 def boilerplate(sentence: str) -> bool:
     """True for furniture: links, sign-ups, credits, captions."""
-    lowered = sentence.lower()
+    return boilerplate_lowered(sentence.lower())
+
+
+def boilerplate_anywhere(lowered_text: str) -> bool:
+    """False when no sentence of a (lower-cased) text can be furniture."""
+    return any(b in lowered_text for b in _BOILERPLATE) or any(
+        s in lowered_text for s in _BOILERPLATE_START
+    )
+
+
+def boilerplate_lowered(lowered: str) -> bool:
+    """``boilerplate`` of a sentence already lower-cased."""
     return lowered.startswith(_BOILERPLATE_START) or any(b in lowered for b in _BOILERPLATE)
 
 
@@ -141,49 +155,72 @@ def analyse(
 ) -> tuple[str, frozenset[str]]:
     """(kind, flags) of one sentence: fact, analysis or background, and its cue flags."""
     lowered = sentence.lower()
-    vocab = set(map(str.lower, T.words(sentence) if words is None else words))
-    flags = set()
-    quoted = '"' in sentence or "“" in sentence or "”" in sentence
-    if quoted:
-        flags.add(QUOTED)
-    if not vocab.isdisjoint(_ATTRIBUTION_WORDS):
-        flags.add(ATTRIBUTED)
+    vocab = set(T.fast_words(lowered) if words is None else map(str.lower, words))
+    return analyse_lowered(sentence, lowered, vocab, article_kind)
+
+
+def analyse_lowered(
+    sentence: str, lowered: str, vocab: set[str], article_kind: str
+) -> tuple[str, frozenset[str]]:
+    """``analyse`` given the sentence already lower-cased and its set of lower-case words."""
+    # One set intersection finds every cue word at once; each carries the cues it signals.
+    cues = 0
+    hits = vocab.intersection(_CUE_WORDS)
+    for word in hits:
+        cues |= _CUE_BITS[word]
+    flags = 0
+    if '"' in sentence or "“" in sentence or "”" in sentence:
+        flags |= _F_QUOTED
+        if sentence.count('"') % 2 or sentence.count("“") != sentence.count("”"):
+            flags |= _F_UNBALANCED
+    if cues & _ATTRIBUTION:
+        flags |= _F_ATTRIBUTED
     if (
         article_kind == "opinion"
-        or not vocab.isdisjoint(_OPINION_WORDS)
-        or _has_phrase(lowered, vocab, _OPINION_INDEX)
+        or cues & _OPINION
+        or (cues & _OPINION_START and _has_phrase(lowered, hits, _OPINION_INDEX))
     ):
-        flags.add(OPINION)
-    if not vocab.isdisjoint(_FORWARD_WORDS):
-        flags.add(FORWARD)
-    if not vocab.isdisjoint(_ALERT_WORDS) or _has_phrase(lowered, vocab, _ALERT_INDEX):
-        flags.add(ALERT)
-    if sentence.count('"') % 2 or sentence.count("“") != sentence.count("”"):
-        flags.add(UNBALANCED)
-    if sentence[:2].isupper() and shouted(sentence):
-        flags.add(SHOUTED)
-    if DATELINE_RE.match(sentence):
-        flags.add(DATELINE)
-    return _kind(lowered, vocab, quoted, flags, article_kind), frozenset(flags)
+        flags |= _F_OPINION
+    if cues & _FORWARD:
+        flags |= _F_FORWARD
+    if cues & _ALERT or (cues & _ALERT_START and _has_phrase(lowered, hits, _ALERT_INDEX)):
+        flags |= _F_ALERT
+    if sentence[:2].isupper():  # both a shouted opening and a dateline start this way
+        if shouted(sentence):
+            flags |= _F_SHOUTED
+        if DATELINE_RE.match(sentence):
+            flags |= _F_DATELINE
+    return _kind(lowered, hits, cues, flags, article_kind), _flag_set(flags)
 
 
-def _kind(lowered: str, vocab: set[str], quoted: bool, flags: set[str], article_kind: str) -> str:
+def _kind(lowered: str, hits: set[str], cues: int, flags: int, article_kind: str) -> str:
     if (
-        not vocab.isdisjoint(_BACKGROUND_WORDS)
-        or _has_phrase(lowered, vocab, _BACKGROUND_INDEX)
-        or (not vocab.isdisjoint(_BACKGROUND_TRIGGERS) and _BACKGROUND_RE.search(lowered))
-        or ("had" in vocab and ATTRIBUTED not in flags and _PAST_PERFECT_RE.search(lowered))
+        cues & _BACKGROUND
+        or (cues & _BACKGROUND_START and _has_phrase(lowered, hits, _BACKGROUND_INDEX))
+        or (cues & _BACKGROUND_TRIGGER and _background_date(lowered))
+        or (cues & _HAD and not flags & _F_ATTRIBUTED and _PAST_PERFECT_RE.search(lowered))
     ):
         return BACKGROUND
     if (
-        quoted
-        or not vocab.isdisjoint(_ANALYSIS_WORDS)
-        or _has_phrase(lowered, vocab, _ANALYSIS_INDEX)
+        flags & (_F_QUOTED | _F_OPINION)
+        or cues & _ANALYSIS
+        or (cues & _ANALYSIS_START and _has_phrase(lowered, hits, _ANALYSIS_INDEX))
         or article_kind in ("analysis", "opinion")
-        or OPINION in flags
     ):
         return ANALYSIS
     return FACT
+
+
+def _background_date(lowered: str) -> bool:
+    # Every form the pattern matches holds one of these strings; most sentences hold none, and a
+    # few substring tests cost far less than a regex search that starts at every character.
+    for hint in _BACKGROUND_HINTS:
+        if hint in lowered:
+            return _BACKGROUND_RE.search(lowered) is not None
+    return False
+
+
+_BACKGROUND_HINTS = (" 19", " 20", "since ", "last ", "earlier this ", "early", "late", "mid-")
 
 
 def _phrase_index(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -194,8 +231,13 @@ def _phrase_index(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in index.items()}
 
 
-def _has_phrase(lowered: str, vocab: set[str], index: dict[str, tuple[str, ...]]) -> bool:
-    return any(p in lowered for word in vocab.intersection(index) for p in index[word])
+def _has_phrase(lowered: str, hits: set[str], index: dict[str, tuple[str, ...]]) -> bool:
+    # ``hits`` are the sentence's cue words, which include every phrase's first word.
+    for word in hits:  # plain loops: no generator per sentence
+        for phrase in index.get(word, ()):
+            if phrase in lowered:
+                return True
+    return False
 
 
 _ANALYSIS_INDEX = _phrase_index(_ANALYSIS_PHRASES)
@@ -205,6 +247,61 @@ _ALERT_INDEX = _phrase_index(
 _BACKGROUND_INDEX = _phrase_index(_BACKGROUND_PHRASES)
 _OPINION_INDEX = _phrase_index(_OPINION_PHRASES)
 _BACKGROUND_TRIGGERS = _wordset("in since until last earlier")
+
+# Cue words as bits: what a word signals, and which phrase lists it may open.
+(
+    _ATTRIBUTION,
+    _OPINION,
+    _FORWARD,
+    _ALERT,
+    _BACKGROUND,
+    _ANALYSIS,
+    _BACKGROUND_TRIGGER,
+    _HAD,
+    _OPINION_START,
+    _ALERT_START,
+    _BACKGROUND_START,
+    _ANALYSIS_START,
+) = (1 << i for i in range(12))
+_CUE_BITS: dict[str, int] = {}
+for _words, _bit in (
+    (_ATTRIBUTION_WORDS, _ATTRIBUTION),
+    (_OPINION_WORDS, _OPINION),
+    (_FORWARD_WORDS, _FORWARD),
+    (_ALERT_WORDS, _ALERT),
+    (_BACKGROUND_WORDS, _BACKGROUND),
+    (_ANALYSIS_WORDS, _ANALYSIS),
+    (_BACKGROUND_TRIGGERS, _BACKGROUND_TRIGGER),
+    (frozenset(["had"]), _HAD),
+    (frozenset(_OPINION_INDEX), _OPINION_START),
+    (frozenset(_ALERT_INDEX), _ALERT_START),
+    (frozenset(_BACKGROUND_INDEX), _BACKGROUND_START),
+    (frozenset(_ANALYSIS_INDEX), _ANALYSIS_START),
+):
+    for _word in _words:
+        _CUE_BITS[_word] = _CUE_BITS.get(_word, 0) | _bit
+_CUE_WORDS = frozenset(_CUE_BITS)
+
+# Flags as bits while a sentence is analysed, then one shared frozenset per combination.
+_FLAG_NAMES = (QUOTED, ATTRIBUTED, OPINION, FORWARD, ALERT, SHOUTED, DATELINE, UNBALANCED)
+(
+    _F_QUOTED,
+    _F_ATTRIBUTED,
+    _F_OPINION,
+    _F_FORWARD,
+    _F_ALERT,
+    _F_SHOUTED,
+    _F_DATELINE,
+    _F_UNBALANCED,
+) = (1 << i for i in range(len(_FLAG_NAMES)))
+_FLAG_SETS = [
+    frozenset(name for i, name in enumerate(_FLAG_NAMES) if mask >> i & 1)
+    for mask in range(1 << len(_FLAG_NAMES))
+]
+
+
+def _flag_set(flags: int) -> frozenset[str]:
+    return _FLAG_SETS[flags]
 
 
 def leading_caps(sentence: str) -> str:
@@ -239,4 +336,9 @@ def unshout(sentence: str, acronyms: frozenset[str] = frozenset()) -> str:
 
 def caps_words(text: str) -> frozenset[str]:
     """Words written in capitals mid-sentence (after a lower-case word): the story's acronyms."""
-    return frozenset(_CAPS_WORD_RE.findall(text))
+    found = set()
+    for m in _CAPS_WORD_RE.finditer(text):
+        at = m.start()
+        if at >= 2 and text[at - 1] == " " and text[at - 2] in _CAPS_CONTEXT:
+            found.add(m.group())
+    return frozenset(found)

@@ -11,9 +11,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import text as T
+from services.compose.candidates import ArticleMemo
 from services.compose.kb import Entity
 
 MAX_CHARS = 6000  # entities that matter are named near the top
@@ -120,6 +122,15 @@ _NOT_NAMES = frozenset(
 
 
 @dataclass(frozen=True)
+class ArticleEntities:
+    """The entities one article names: KB ids in its title and head, unknown described names."""
+
+    title: frozenset[str]
+    mentions: tuple[str, ...]  # once per mention, in order
+    appositives: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class Mention:
     """An entity named in an article."""
 
@@ -148,46 +159,43 @@ class Linker:
             if len(ids) == 1:  # "Zelensky" alone names him only if no other KB person has it
                 names.setdefault(surname, next(iter(ids)))
         self._names, self._phrases = names, phrases
-        # Aliases as token sequences indexed by first token: a scan of an article is one pass
-        # over its tokens with a dict lookup each, far cheaper than a regex alternation of
-        # hundreds of aliases tried at every character.
-        self._names_index = _TokenIndex(names, str)
-        self._phrases_index = _TokenIndex(phrases, str.lower)
-        self._cache: dict[str, tuple[str, ...]] = {}
-        self._mined: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._names_finder = _AliasFinder(names, str)
+        self._phrases_finder = _AliasFinder(phrases, str.lower)
+        self._memo: ArticleMemo[ArticleEntities] = ArticleMemo()
 
     def known(self, text: str) -> list[str]:
         """KB entity ids named in a text, in order of appearance."""
-        tokens = _tokens(text)
-        # Lower-case every token in one C call: phrases match in any case.
-        lowered = "\x00".join(tokens).lower().split("\x00") if tokens else []
-        found = _scan(tokens, self._names_index) + _scan(lowered, self._phrases_index)
+        text = _one_line(text)
+        words = set(T.word_runs(text))
+        found = self._names_finder.scan(text, words)
+        # Phrases ("the Ukrainian president") match in any case.
+        found += self._phrases_finder.scan(text.lower(), set(map(str.lower, words)))
         return [entity_id for _, entity_id in sorted(found)]
+
+    def analysed(self, article: pb.Article) -> ArticleEntities:
+        """What an article names: done once per article version, then remembered."""
+        cached = self._memo.get(article)
+        if cached is None:
+            head = _head(article)
+            cached = ArticleEntities(
+                title=frozenset(self.known(article.title)),
+                mentions=tuple(self.known(head)),
+                appositives=tuple((n, d) for n, d in appositives(head) if not self.known(n)),
+            )
+            self._memo.put(article, cached)
+        return cached
 
     def article_entities(self, article: pb.Article) -> tuple[str, ...]:
         """KB entity ids an article names, once per mention (cached: articles never change)."""
-        cached = self._cache.get(article.article_id)
-        if cached is None:
-            cached = tuple(self.known(_head(article)))
-            if len(self._cache) > 20000:
-                self._cache.clear()
-            self._cache[article.article_id] = cached
-        return cached
+        return self.analysed(article).mentions
 
     def article_appositives(self, article: pb.Article) -> tuple[tuple[str, str], ...]:
         """(name, description) appositives of an article naming no KB entity (cached)."""
-        cached = self._mined.get(article.article_id)
-        if cached is None:
-            cached = tuple((n, d) for n, d in appositives(_head(article)) if not self.known(n))
-            if len(self._mined) > 20000:
-                self._mined.clear()
-            self._mined[article.article_id] = cached
-        return cached
+        return self.analysed(article).appositives
 
     def clear_caches(self) -> None:
         """Forget every article's analysis (benchmarks time a cold start with it)."""
-        self._cache.clear()
-        self._mined.clear()
+        self._memo.clear()
 
     def cards(self, articles: Sequence[pb.Article]) -> list[pb.EntityCard]:
         """Cards of the story's most mentioned entities: KB ones, then described unknown ones."""
@@ -195,10 +203,10 @@ class Linker:
         counts: Counter[str] = Counter()
         titles: set[str] = set()
         for a in articles:
-            ids = set(self.known(a.title))
-            titles |= ids
-            mentions = self.article_entities(a)
-            counts.update(Counter(mentions) + Counter(ids | set(mentions)))
+            found = self.analysed(a)
+            titles |= found.title
+            counts.update(found.mentions)
+            counts.update(found.title.union(found.mentions))
         cards = [self.kb_card(entity_id) for entity_id in counts]
         mined = mined_cards(articles, self)
         cards += mined
@@ -222,54 +230,91 @@ class Linker:
         )
 
 
-_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+class _AliasFinder:
+    """Aliases (as written, or folded to lower case) found as whole words in a text.
 
+    Whitespace in text and aliases is collapsed first, so "Brightwater &\nCo" still names
+    Brightwater & Co; an alias that starts or ends with a letter or digit must not continue a
+    longer word ("Peru" is not found in "Peruvian"), while one ending in punctuation needs no
+    boundary ("U.S." in "U.S.-led").
 
-class _TokenIndex:
-    """Aliases as token sequences, by first token and by first two tokens."""
+    Every word of an alias found that way is a whole word of the text too, so the text's set of
+    words rules out nearly every alias at once; the few left are located with str.find, in C.
+    Aliases are filed under their longest word, the one least likely to occur by chance.
+    """
 
     def __init__(self, aliases: dict[str, str], fold):
-        singles: dict[str, str] = {}
-        longer: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = defaultdict(list)
+        by_key: dict[str, list[_Alias]] = defaultdict(list)
+        self._wordless: list[_Alias] = []
+        seen: set[str] = set()
         for alias, entity_id in aliases.items():
-            tokens = tuple(_tokens(fold(alias)))
-            if len(tokens) == 1:
-                singles.setdefault(tokens[0], entity_id)
-            elif tokens:
-                longer[tokens[:2]].append((tokens, entity_id))
-        for options in longer.values():
-            options.sort(key=lambda o: (-len(o[0]), o[0]))  # longest alias first
-        self.singles, self.longer = singles, dict(longer)
-        self.firsts = frozenset(singles) | {pair[0] for pair in longer}
+            text = T.normalise_space(fold(alias))
+            if not text or text in seen:
+                continue  # the first entity to claim an alias keeps it
+            seen.add(text)
+            words = frozenset(T.word_runs(text))
+            entry = _Alias(text, words, _is_word(text[0]), _is_word(text[-1]), entity_id)
+            if words:
+                by_key[max(sorted(words), key=len)].append(entry)
+            else:
+                self._wordless.append(entry)
+        self._by_key = dict(by_key)
+        self._keys = frozenset(by_key)
 
+    def scan(self, text: str, words: set[str]) -> list[tuple[int, str]]:
+        """(start, entity id) of non-overlapping whole-word matches, leftmost-longest.
 
-def _tokens(text: str) -> list[str]:
-    # Words and single punctuation marks; whitespace only separates, so "Brightwater & Co"
-    # matches across a line break, and "U.S." still needs its full stops.
-    return _TOKEN_RE.findall(text)
-
-
-def _scan(tokens: list[str], index: _TokenIndex) -> list[tuple[int, str]]:
-    """(token position, entity id) of non-overlapping alias matches, leftmost-longest."""
-    firsts = index.firsts.intersection(tokens)
-    found: list[tuple[int, str]] = []
-    if not firsts:
+        ``text`` is whitespace-normalised and ``words`` is the set of its word runs.
+        """
+        hits: list[tuple[int, int, str]] = []
+        for key in self._keys.intersection(words):
+            for alias in self._by_key[key]:
+                if alias.words <= words:
+                    _occurrences(text, alias, hits)
+        for alias in self._wordless:
+            _occurrences(text, alias, hits)
+        hits.sort()
+        found: list[tuple[int, str]] = []
+        end_of_last = 0
+        for start, negative_length, entity_id in hits:
+            if start >= end_of_last:  # not inside the previous match
+                found.append((start, entity_id))
+                end_of_last = start - negative_length
         return found
-    end_of_last, n = 0, len(tokens)
-    for i in [i for i, t in enumerate(tokens) if t in firsts]:
-        if i < end_of_last:
-            continue  # inside the previous match
-        match = None
-        for seq, entity_id in index.longer.get(tuple(tokens[i : i + 2]), ()) if i + 1 < n else ():
-            if tuple(tokens[i : i + len(seq)]) == seq:
-                match = (len(seq), entity_id)
-                break
-        if match is None and tokens[i] in index.singles:
-            match = (1, index.singles[tokens[i]])
-        if match is not None:
-            found.append((i, match[1]))
-            end_of_last = i + match[0]
-    return found
+
+
+class _Alias(NamedTuple):
+    text: str
+    words: frozenset[str]
+    word_start: bool  # starts with a letter or digit: must not continue a word
+    word_end: bool
+    entity_id: str
+
+
+def _occurrences(text: str, alias: _Alias, hits: list[tuple[int, int, str]]) -> None:
+    """Append (start, -length, entity id) for each whole-word occurrence of the alias."""
+    length, n = len(alias.text), len(text)
+    at = text.find(alias.text)
+    while at >= 0:
+        end = at + length
+        if not (alias.word_start and at > 0 and _is_word(text[at - 1])) and not (
+            alias.word_end and end < n and _is_word(text[end])
+        ):
+            hits.append((at, -length, alias.entity_id))
+        at = text.find(alias.text, at + 1)
+
+
+def _one_line(text: str) -> str:
+    """``T.normalise_space(text)`` without splitting a long text into hundreds of words when it
+    is plain prose: single spaces, with newlines between paragraphs."""
+    flat = text.replace("\n\n", " ").replace("\n", " ")
+    if "  " not in flat and flat.isprintable():
+        return flat.strip(" ")  # no other whitespace is printable
+    return T.normalise_space(text)
+
+
+def _is_word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _head(article: pb.Article) -> str:

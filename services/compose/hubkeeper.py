@@ -6,6 +6,11 @@ single partition: one worker owns all hub and index state, and no two workers ev
 diverging copies of a hub. The keeper answers with the hubs a story belongs to ("Go deeper"),
 which the story's own partition puts into its next brief. With one worker and no topic (tests,
 ``Composer`` given hub tables) the same keeper runs inline.
+
+The keeper also splits hubs (rules in ``hubs``): a split keeps the parent's id for its larger
+half and publishes the other half as a new hub, so both go out with the changed hubs, and every
+story that moved hears of its new hub through ``others``. A retired split-off hub is published
+like any retired hub (its document says so and it leaves the hub index); nothing redirects.
 """
 
 from __future__ import annotations
@@ -56,11 +61,14 @@ class HubKeeper:
         if brief.merged_into or not brief.articles:
             return self._forget(sid, now)
         at = story_time(brief)
+        text = " ".join([brief.headline.text, *(s.text for s in brief.whats_happened)])
         self.stories[sid] = {
             "at": at,
             "headline": [brief.headline.text, list(brief.headline.article_ids)],
-            "text": " ".join([brief.headline.text, *(s.text for s in brief.whats_happened)]),
+            "text": text,
             "entities": [[c.entity_id, c.name, c.kind] for c in brief.topics],
+            # What hub splits compare, worked out once per brief rather than once per split.
+            "features": sorted(H.story_features(text, [c.entity_id for c in brief.topics])),
         }
         self._index_entities(sid, brief.topics, at)
         out = HubOutputs(hubs=self._place(sid, brief, at, now))
@@ -123,15 +131,65 @@ class HubKeeper:
             if hub.hub_id not in current and hub.entity_ids:
                 # An entity hub opens with its second story: the earlier ones join it too.
                 earlier = [s for s, _ in self.entity_stories.get(hub.entity_ids[0], [])]
-                members = [*hub.story_ids, *(s for s in earlier if self._wants(s, hub, now))]
+                members = [
+                    *hub.story_ids,
+                    *(s for s in earlier if self._wants(s, hub, current, now)),
+                ]
                 H.refresh(hub, members, times, heads, now, window)
         placed = {c.hub_id for c in changed}
         changed += [
             h for h in H.expire(current, times, heads, now, window) if h.hub_id not in placed
         ]
+        changed = self._split(changed, times, heads, now)
         for hub in changed:
             self.hubs[hub.hub_id] = encode(hub)
         return changed
+
+    def _split(self, changed: list[pb.Hub], times, heads, now: float) -> list[pb.Hub]:
+        """Split every changed hub whose stories fell into two unrelated groups."""
+        out: dict[str, pb.Hub] = {h.hub_id: h for h in changed}
+        existing = {k: decode(pb.Hub, v) for k, v in self.hubs.items()} | out
+        for hub in changed:
+            parent = existing.get(H.parent_id(hub.hub_id))
+            for half in H.dissolve(hub, parent, times, heads, now, self._window()):
+                out[half.hub_id] = existing[half.hub_id] = half
+        pending = [h for h in out.values() if not h.retired]
+        while pending:
+            hub = pending.pop(0)
+            members = list(hub.story_ids)
+            halves = H.split(
+                hub,
+                self._features(members),
+                self._entity_names(members),
+                times,
+                heads,
+                now,
+                self._window(),
+                existing,
+            )
+            for half in halves:
+                out[half.hub_id] = existing[half.hub_id] = half
+            pending += halves[:1]  # the parent may hold a further group
+        return sorted(out.values(), key=lambda h: h.hub_id)
+
+    def _features(self, sids: list[str]) -> dict[str, frozenset[str]]:
+        out = {}
+        for sid in sids:
+            info = self.stories.get(sid)
+            if not info:
+                continue
+            feats = info.get("features")
+            if feats is None:  # a story recorded before splits existed
+                feats = H.story_features(info["text"], [e[0] for e in info["entities"]])
+            out[sid] = frozenset(feats)
+        return out
+
+    def _entity_names(self, sids: list[str]) -> dict[str, tuple[str, str]]:
+        return {
+            e: (name, kind)
+            for sid in sids
+            for e, name, kind in self.stories.get(sid, {}).get("entities", [])
+        }
 
     def _counts(self, entity_ids: list[str], now: float) -> dict[str, int]:
         window = self._window()
@@ -140,7 +198,7 @@ class HubKeeper:
             for e in entity_ids
         }
 
-    def _wants(self, sid: str, hub: pb.Hub, now: float) -> bool:
+    def _wants(self, sid: str, hub: pb.Hub, current: dict[str, pb.Hub], now: float) -> bool:
         """True when an earlier story would choose this hub now, as its own placement would."""
         info = self.stories.get(sid)
         if not info:
@@ -148,7 +206,8 @@ class HubKeeper:
         cards = [pb.EntityCard(entity_id=e, name=n, kind=k) for e, n, k in info["entities"]]
         signal = H.StorySignal(sid, info["at"], pb.Sentence(), info["text"], cards)
         counts = self._counts([c.entity_id for c in cards], now)
-        return hub.hub_id in dict(H.candidate_hubs(signal, counts))
+        wanted = H.route(H.candidate_hubs(signal, counts), current, H.signal_features(signal))
+        return hub.hub_id in dict(wanted)
 
     def _card(self, card: pb.EntityCard, now: float) -> pb.EntityCard:
         full = pb.EntityCard()

@@ -1,16 +1,27 @@
 """Question hubs ("Go deeper"): related stories grouped by theme or shared entity.
 
 A hub's id derives from what anchors it (a theme, or an entity), so it is stable across
-rebuilds. Hubs grow as stories join, lose stories that fall out of the window, and retire
-when none are left.
+rebuilds. Hubs grow as stories join, lose stories that fall out of the window, retire when
+none are left, and split when their stories fall into two groups that share nothing but the
+hub's own anchor.
 
-Hubs do not split. A split needs, for each half, an anchor as stable as the parent's (so that
-a rebuilt story finds its half again) and a rule for which half a new story joins. The finer
-anchor we have is the entity, and entity hubs already exist beside theme hubs: when a theme
-hub ("disasters") holds two unrelated groups (a Turkish earthquake, a Scottish storm), each
-group is also an entity hub ("Turkey", "Scotland") as soon as two of its stories name the
-entity, and the "Go deeper" links show both. Splitting the theme hub would duplicate those
-hubs under new ids, and a group that goes quiet leaves the theme hub by the window anyway.
+Splits. Each story has features: the entities of its cards and the themes of its text. Two
+stories of a hub are linked when, leaving out the hub's own anchor, they share enough of them;
+the hub's stories then fall into linked groups. When a second group of at least two stories
+shares nothing with the largest one and has a feature most of its stories carry (its anchor:
+an entity or a theme), that group moves to a child hub:
+
+- The larger group keeps the parent's id and question, so nothing that links to the hub
+  breaks and no redirect is needed; the parent stays the catch-all for its anchor.
+- The child's id is the parent's id, "~", and the anchor ("h-e-russia~t-energy-prices"): a
+  pure function of what the group is about, so a replay or another keeper builds the same id.
+  Its question names both anchors ("What's the latest on Russia and energy prices?").
+- A story that would join the parent and carries a live child's anchor joins the child instead
+  (repeatedly, for a child's children), so later stories find their half; a story therefore
+  still belongs to at most three hubs. A child retires, like any hub, when its stories leave
+  the window, and when it is down to one story that story goes back to the parent.
+- A group that is exactly the stories of its anchor's own hub ("h-e-england" inside the UK's
+  hub) does not split off: that hub already asks its question.
 """
 
 from __future__ import annotations
@@ -76,6 +87,27 @@ THEMES: dict[str, tuple[str, frozenset[str]]] = {
 }
 
 
+# What each theme is about, for the questions of hubs split out of or into a theme.
+TOPICS = {
+    "disasters": "earthquakes and natural disasters",
+    "energy-prices": "energy prices",
+    "conflict-diplomacy": "international conflicts and diplomatic tensions",
+    "elections": "elections",
+    "economy": "prices, rates and the economy",
+    "labour": "strikes and pay disputes",
+    "climate": "climate change",
+    "technology": "technology and AI",
+    "health": "public health",
+}
+
+# Splits: two stories are linked when they share at least this share of their features (the
+# hub's own anchors left out); a group needs this many stories to leave, and its anchor must be
+# carried by at least half of them.
+LINK_MIN = 0.2
+MIN_SPLIT_GROUP = 2
+CHILD = "~"
+
+
 @dataclass(frozen=True)
 class StorySignal:
     """What hubs need to know about one story."""
@@ -109,6 +141,59 @@ def candidate_hubs(
     return out[:MAX_HUBS_PER_STORY]
 
 
+def story_features(text: str, entity_ids: Sequence[str]) -> frozenset[str]:
+    """What a story is about, as hubs compare it: "e:<entity id>" and "t:<theme>" features."""
+    return frozenset([*(f"e:{e}" for e in entity_ids), *(f"t:{t}" for t in themes(text))])
+
+
+def signal_features(signal: StorySignal) -> frozenset[str]:
+    """``story_features`` of a story signal."""
+    return story_features(signal.text, [c.entity_id for c in signal.entities])
+
+
+def anchors(hub_id: str) -> list[str]:
+    """The features a hub id is anchored on, root first ("h-e-russia~t-energy-prices" ->
+    ["e:russia", "t:energy-prices"])."""
+    root, *children = hub_id.split(CHILD)
+    first = "e:" + root[4:] if root.startswith("h-e-") else "t:" + root[2:]
+    return [first, *(c[:1] + ":" + c[2:] for c in children)]
+
+
+def child_id(parent_id: str, anchor: str) -> str:
+    """The id of the hub split out of a parent around an anchor feature ("t:energy-prices")."""
+    return f"{parent_id}{CHILD}{anchor[:1]}-{anchor[2:]}"
+
+
+def route(
+    wanted: Sequence[tuple[str, str]], hubs: Mapping[str, pb.Hub], features: frozenset[str]
+) -> list[tuple[str, str]]:
+    """Send a story to the live child of a hub it wants when it carries the child's anchor."""
+    out: list[tuple[str, str]] = []
+    for hub_id, question in wanted:
+        moved = True
+        while moved:
+            moved = False
+            for hub in _children(hubs, hub_id):
+                if anchors(hub.hub_id)[-1] in features:
+                    hub_id, question, moved = hub.hub_id, hub.question, True
+                    break
+        if hub_id not in (h for h, _ in out):
+            out.append((hub_id, question))
+    return out
+
+
+def _children(hubs: Mapping[str, pb.Hub], parent_id: str) -> list[pb.Hub]:
+    prefix = parent_id + CHILD
+    return sorted(
+        (
+            h
+            for k, h in hubs.items()
+            if k.startswith(prefix) and CHILD not in k[len(prefix) :] and not h.retired
+        ),
+        key=lambda h: h.hub_id,
+    )
+
+
 def place_story(
     signal: StorySignal,
     hubs: Mapping[str, pb.Hub],
@@ -119,7 +204,7 @@ def place_story(
     window: float,
 ) -> list[pb.Hub]:
     """Add a story to its hubs and take it out of the others; return every hub that changed."""
-    wanted = dict(candidate_hubs(signal, entity_story_counts))
+    wanted = dict(route(candidate_hubs(signal, entity_story_counts), hubs, signal_features(signal)))
     times = dict(story_times)
     times[signal.story_id] = signal.at
     heads = dict(headlines)
@@ -139,6 +224,143 @@ def place_story(
         refresh(hub, members, times, heads, now, window)
         changed.append(hub)
     return sorted(changed, key=lambda h: h.hub_id)
+
+
+def split(
+    hub: pb.Hub,
+    features: Mapping[str, frozenset[str]],
+    entities: Mapping[str, tuple[str, str]],
+    times: Mapping[str, float],
+    heads: Mapping[str, pb.Sentence],
+    now: float,
+    window: float,
+    existing: Mapping[str, pb.Hub] | None = None,
+) -> list[pb.Hub]:
+    """[parent, child] when a hub's stories fall into two groups sharing nothing but the hub's
+    anchors, else []. ``features`` by story id; ``entities`` maps id -> (name, kind);
+    ``existing`` holds the other hubs, by id."""
+    if hub.retired or len(hub.story_ids) < 2 * MIN_SPLIT_GROUP:
+        return []
+    own = frozenset(anchors(hub.hub_id))
+    members = list(hub.story_ids)  # newest first
+    groups = linked_groups(members, {s: features.get(s, frozenset()) - own for s in members})
+    if len(groups) < 2 or len(groups[1]) < MIN_SPLIT_GROUP:
+        return []
+    keep, leave = groups[0], groups[1]
+    fitting = group_anchors(
+        [features.get(s, frozenset()) - own for s in leave],
+        [features.get(s, frozenset()) for s in keep],
+    )
+    # A group that is exactly the stories of its anchor's own hub ("h-e-england") would only
+    # repeat that hub under another id.
+    fresh = [a for a in fitting if _hub_stories(existing, _own_hub(a)) != set(leave)]
+    if not fresh:
+        return []  # nothing its own to be named by, or nothing a hub does not already say
+    anchor = fresh[0]
+    parent, child = pb.Hub(), pb.Hub()
+    parent.CopyFrom(hub)
+    child.hub_id = child_id(hub.hub_id, anchor)
+    child.question = split_question(child.hub_id, entities)
+    child.entity_ids.extend([*hub.entity_ids, *([anchor[2:]] if anchor.startswith("e:") else [])])
+    theme = anchor[2:] if anchor.startswith("t:") else ""
+    child.terms.extend([*hub.terms, *(sorted(THEMES[theme][1]) if theme in THEMES else [])])
+    moved = set(leave)
+    refresh(parent, [s for s in members if s not in moved], times, heads, now, window)
+    refresh(child, [s for s in members if s in moved], times, heads, now, window)
+    return [parent, child]
+
+
+def dissolve(
+    child: pb.Hub,
+    parent: pb.Hub | None,
+    times: Mapping[str, float],
+    heads: Mapping[str, pb.Sentence],
+    now: float,
+    window: float,
+) -> list[pb.Hub]:
+    """[child retired, parent] when a split-off hub is down to fewer stories than a group needs:
+    its stories go back to the parent (if still live), as they would have without the split."""
+    if CHILD not in child.hub_id or child.retired or len(child.story_ids) >= MIN_SPLIT_GROUP:
+        return []
+    back = list(child.story_ids)
+    refresh(child, [], times, heads, now, window)
+    if parent is None or parent.retired:
+        return [child]
+    merged = pb.Hub()
+    merged.CopyFrom(parent)
+    refresh(merged, [*parent.story_ids, *back], times, heads, now, window)
+    return [child, merged]
+
+
+def parent_id(hub_id: str) -> str:
+    """The hub a split-off hub came from ("" for a hub that was never split off)."""
+    return hub_id.rpartition(CHILD)[0]
+
+
+def linked_groups(
+    members: Sequence[str], features: Mapping[str, frozenset[str]]
+) -> list[list[str]]:
+    """Stories grouped by links (shared features), largest group first; ties go to the group
+    holding the earlier member (members come newest first), so the order is deterministic."""
+    group_of = {s: i for i, s in enumerate(members)}
+
+    def root(s: str) -> str:
+        while members[group_of[s]] != s:
+            s = members[group_of[s]]
+        return s
+
+    for i, a in enumerate(members):
+        for b in members[i + 1 :]:
+            if T.jaccard(features[a], features[b]) >= LINK_MIN:
+                ra, rb = root(a), root(b)
+                if ra != rb:
+                    low, high = sorted((group_of[ra], group_of[rb]))
+                    group_of[members[high]] = low
+    groups: dict[str, list[str]] = {}
+    for s in members:
+        groups.setdefault(root(s), []).append(s)
+    return sorted(groups.values(), key=lambda g: (-len(g), members.index(g[0])))
+
+
+def _own_hub(anchor: str) -> str:
+    return ("h-e-" if anchor.startswith("e:") else "h-") + anchor[2:]
+
+
+def _hub_stories(hubs: Mapping[str, pb.Hub] | None, hub_id: str) -> set[str] | None:
+    hub = (hubs or {}).get(hub_id)
+    return None if hub is None or hub.retired else set(hub.story_ids)
+
+
+def group_anchors(group: Sequence[frozenset[str]], others: Sequence[frozenset[str]]) -> list[str]:
+    """Features most of a group's stories carry and none of the others do, best first: the
+    most carried, themes before entities (they name a group more broadly), then by name."""
+    taken = frozenset().union(*others)
+    counts: dict[str, int] = {}
+    for feats in group:
+        for f in feats - taken:
+            counts[f] = counts.get(f, 0) + 1
+    fit = [f for f, n in counts.items() if 2 * n >= len(group) and n >= MIN_SPLIT_GROUP]
+    return sorted(fit, key=lambda f: (-counts[f], not f.startswith("t:"), f))
+
+
+def split_question(hub_id: str, entities: Mapping[str, tuple[str, str]]) -> str:
+    """The question of a split hub, naming its anchors ("What's the latest on Russia and
+    energy prices?", "What's the latest on earthquakes and natural disasters in Turkey?")."""
+    parts = anchors(hub_id)
+    text = _label(parts[0], entities)
+    for part in parts[1:]:
+        name, kind = _label(part, entities), entities.get(part[2:], ("", ""))[1]
+        if part.startswith("e:") and parts[0].startswith("t:"):
+            text += (" in " if kind == "place" else " involving ") + name
+        else:
+            text += " and " + name
+    return f"What's the latest on {text}?"
+
+
+def _label(feature: str, entities: Mapping[str, tuple[str, str]]) -> str:
+    if feature.startswith("t:"):
+        return TOPICS.get(feature[2:], feature[2:].replace("-", " "))
+    return entities.get(feature[2:], (feature[2:], ""))[0]
 
 
 def expire(

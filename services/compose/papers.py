@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
@@ -113,8 +113,7 @@ def papers_say(
     outlet_names = {a.outlet for a in articles if a.outlet} | {
         a.parent_outlet for a in articles if a.parent_outlet
     }
-    proper = proper_vocabulary(c.text for c in candidates)
-    lower_vocab = _lowercase_vocabulary(c.text for c in candidates)
+    vocabulary = StoryVocabulary([c.text for c in candidates])
     acronyms = frozenset().union(*(parse_article(a).acronyms for a in articles))
     lines: list[pb.PaperLine] = []
     chosen: list[Candidate] = []
@@ -130,7 +129,7 @@ def papers_say(
             C.DATELINE_RE.sub("", candidate.by_article[article.article_id]), acronyms
         )
         verb = _verb(verb_group(wording, article.kind), len(lines), lines)
-        text = attribute(article.outlet, verb, wording, proper | lower_vocab)
+        text = attribute(article.outlet, verb, wording, vocabulary)
         lines.append(
             pb.PaperLine(
                 outlet=article.outlet, text=text, article_id=article.article_id, url=article.url
@@ -208,7 +207,39 @@ def _lowercase_vocabulary(sentences) -> frozenset[str]:
     return frozenset("~" + w for s in sentences for w in T.words(s) if w[:1].islower())
 
 
-def clause(sentence: str, proper: frozenset[str] = frozenset()) -> str:
+class StoryVocabulary:
+    """``proper_vocabulary(sentences) | _lowercase_vocabulary(sentences)``, asked lazily.
+
+    A brief asks about one word per papers line, so instead of splitting every sentence of the
+    story into words, only the sentences holding the word as a substring (a C scan) are split.
+    """
+
+    def __init__(self, sentences: list[str]):
+        self._sentences = sentences
+        self._memo: dict[str, bool] = {}
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = self._find(key)
+        return found
+
+    def _find(self, key: str) -> bool:
+        lowercase = key.startswith("~")
+        word = key[1:] if lowercase else key
+        if not (word[:1].islower() if lowercase else word[:1].isupper()):
+            return False
+        for sentence in self._sentences:
+            if word in sentence:
+                words = T.words(sentence)
+                if word in (words if lowercase else words[1:]):
+                    return True
+        return False
+
+
+def clause(sentence: str, proper: Container[str] = frozenset()) -> str:
     """The sentence as a "that" clause: connective dropped, first word lowered if common."""
     body = _LEADING_CONNECTIVES_RE.sub("", sentence.strip())
     body = body.rstrip()
@@ -220,7 +251,7 @@ def clause(sentence: str, proper: frozenset[str] = frozenset()) -> str:
     return (first + " " + rest).strip()
 
 
-def _keeps_capital(first: str, rest: str, proper: frozenset[str]) -> bool:
+def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     bare = first.removesuffix("'s").removesuffix("’s").rstrip(",")
     if len(bare) > 1 and bare.isupper():
         return True  # an acronym
@@ -272,7 +303,7 @@ _NUMBER_WORDS = frozenset(
 )
 
 
-def attribute(outlet: str, verb: str, sentence: str, proper: frozenset[str] = frozenset()) -> str:
+def attribute(outlet: str, verb: str, sentence: str, proper: Container[str] = frozenset()) -> str:
     """ "The Northern Ledger reports that ..." from an outlet, a verb and its own sentence."""
     body = clause(sentence, proper)
     end = "" if body.endswith(('"', "”", "’", "'")) else "."
