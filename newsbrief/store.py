@@ -18,6 +18,14 @@ from newsbrief.v1 import newsbrief_pb2 as pb
 UPDATES_MAXLEN = 100_000
 HEADLINE_WEIGHT = 3.0
 _WORD = re.compile(r"\w+", re.UNICODE)
+# KEYS: one search-term sorted set per term; ARGV[1]: the story id; ARGV[1 + i]: its weight in
+# KEYS[i]. Redis caches the compiled script by its hash after the first call.
+_ADD_TERMS = """
+for i, key in ipairs(KEYS) do
+  redis.call('ZADD', key, ARGV[i + 1], ARGV[1])
+end
+return #KEYS
+"""
 
 
 def tokens(text: str) -> list[str]:
@@ -96,8 +104,11 @@ def _queue_terms(
     if previous is not None and not previous.merged_into:
         for term in search_terms(docs.search_text(previous)).keys() - terms.keys():
             pipe.zrem(keys.search_term(term), story_id)
-    for term, weight in terms.items():
-        pipe.zadd(keys.search_term(term), {story_id: weight})
+    if terms:
+        # One script call instead of a ZADD per term (a brief has ~100 terms): the writer packs
+        # and parses one command, not a hundred, and it is still one MULTI/EXEC step.
+        names = [keys.search_term(term) for term in terms]
+        pipe.eval(_ADD_TERMS, len(names), *names, story_id, *map(repr, terms.values()))
 
 
 def _queue_facets(pipe: Any, keys: Keys, brief: pb.Brief, previous: pb.Brief | None) -> None:

@@ -2,26 +2,60 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
+from collections import defaultdict
 from pathlib import Path
 
 import faust
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from aiokafka.partitioner import DefaultPartitioner
 
-from newsbrief import store
 from newsbrief.codec import decode, encode, register_faust_codecs
 from newsbrief.keys import Keys
 from newsbrief.streams import faust_app
 from newsbrief.topics import BRIEFS, ENTITIES, HUBS, STORY_EVENTS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.compose.composer import Composer, Outputs
+from services.compose.composer import Composer, Outputs, keeper_view
 from services.compose.config import ComposeSettings
 from services.compose.entities import Linker
 from services.compose.hubkeeper import HubKeeper
 from services.compose.kb import load_kb
+from services.compose.serving import Batch, ServingWriter
+
+# The debounce timer looks at every story's state this often (stories table recovery fills in
+# behind the composer's own index); between full scans it checks only the stories it marked.
+RESCAN_SECONDS = 5.0
+
+
+def story_partition(story_id: str, partitions: int) -> int:
+    """The story-events partition of a story, as the producer's default partitioner puts it."""
+    every = list(range(partitions))
+    return DefaultPartitioner()(story_id.encode(), every, every)
+
+
+def pack_ids(ids: list[str]) -> bytes:
+    """Story ids as one message value (ids never contain a newline)."""
+    return "\n".join(ids).encode()
+
+
+def unpack_ids(value: bytes | str) -> list[str]:
+    """Story ids packed by pack_ids (a bare id, the older format, is a list of one)."""
+    text = value.decode() if isinstance(value, bytes) else str(value)
+    return [sid for sid in text.split("\n") if sid]
+
+
+def unchanged_card(card: pb.EntityCard, sent: dict[str, bytes]) -> bool:
+    """Whether a card only differs from the last one sent by its timestamp; remember it."""
+    content = pb.EntityCard()
+    content.CopyFrom(card)
+    content.ClearField("updated_at")
+    data = content.SerializeToString(deterministic=True)
+    if sent.get(card.entity_id) == data:
+        return True
+    sent[card.entity_id] = data
+    return False
+
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +116,13 @@ def create_app(settings: ComposeSettings) -> faust.App:
         partitions=settings.partitions,
         **raw,
     )
+    # A follow-up story's link back, keyed by the earlier story so its owner records it.
+    links = app.topic(
+        f"{prefix}.{settings.app_id}.links",
+        internal=True,
+        partitions=settings.partitions,
+        **raw,
+    )
 
     def table(name: str, value_serializer: str, partitions: int | None = None):
         t = app.Table(name, default=None, partitions=partitions)
@@ -106,51 +147,41 @@ def create_app(settings: ComposeSettings) -> faust.App:
         stories=table("hub-stories", "json", partitions=1),
     )
     keys = Keys(settings.redis_key_prefix)
-    redis = aioredis.from_url(settings.redis_url)
-    ticked: set[str] = set()
-
-    async def write_redis(out: Outputs) -> None:
-        # A story event is only done once its documents are served: while Redis is away, wait
-        # and retry rather than let the event's offset be committed with nothing written.
-        delay = 0.5
-        while True:
-            try:
-                async with redis.pipeline(transaction=True) as pipe:
-                    for brief, previous in out.briefs:
-                        store.queue_brief(pipe, keys, brief, previous)
-                    for hub in out.hubs:
-                        store.queue_hub(pipe, keys, hub)
-                    for card in out.cards:
-                        store.queue_entity(pipe, keys, card)
-                    await pipe.execute()
-                return
-            except (RedisError, OSError) as exc:
-                log.warning("redis write failed (%s); retrying in %.1fs", exc, delay)
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+    writer = ServingWriter(aioredis.from_url(settings.redis_url), keys)
+    requested: set[str] = set()
+    last_scan = [0.0]
+    # Entity cards come back with every brief mentioning the entity; most only carry a new
+    # timestamp. The keeper runs on one partition, so this agent-local memory sees every card.
+    cards_sent: dict[str, bytes] = {}
+    refs_sent: dict[str, bytes] = {}
 
     async def publish(out: Outputs) -> None:
         if not out:
             return
-        # The compacted topics are the system of record: each version is acknowledged there
-        # before Redis serves it, so a rebuild from them never restores an older version.
-        sent = [
+        writer.built(b for b, _ in out.briefs)
+        # The compacted briefs topic is the system of record: each version is acknowledged
+        # there before Redis serves it, so a rebuild from it never restores an older version.
+        acks = [
             await briefs_topic.send(key=b.story_id.encode(), value=encode(b)) for b, _ in out.briefs
         ]
-        sent += [await hubs_topic.send(key=h.hub_id.encode(), value=encode(h)) for h in out.hubs]
-        sent += [
-            await entities_topic.send(key=c.entity_id.encode(), value=encode(c)) for c in out.cards
-        ]
-        for future in sent:
-            await future
-        if out.briefs or out.hubs or out.cards:
-            await write_redis(out)
+        # Hubs and cards carry no version a rebuild could roll back, so their delivery is left
+        # to the offset commit (which waits for every send): the single-partition hub keeper
+        # does not wait a broker round trip per brief.
+        for hub in out.hubs:
+            await hubs_topic.send(key=hub.hub_id.encode(), value=encode(hub))
+        for card in out.cards:
+            await entities_topic.send(key=card.entity_id.encode(), value=encode(card))
+        for ack in acks:
+            await ack
+        await writer.write(Batch(out.briefs, out.hubs, out.cards))
         for brief in out.signals:
-            await hub_signals.send(key=brief.story_id.encode(), value=encode(brief))
+            await hub_signals.send(key=brief.story_id.encode(), value=encode(keeper_view(brief)))
         for old, survivor in out.handoffs:
             await handoffs.send(key=old.encode(), value=survivor.encode())
         for event in out.forwards:
             await forwards.send(key=event.story_id.encode(), value=encode(event))
+        for earlier, follower in out.links:
+            await links.send(key=earlier.encode(), value=follower.encode())
 
     @app.agent(events)
     async def on_story_events(stream):
@@ -173,26 +204,39 @@ def create_app(settings: ComposeSettings) -> faust.App:
         async for payload in stream:
             await publish(composer.on_event(decode(pb.StoryEvent, payload), time.time()))
 
+    @app.agent(links)
+    async def on_link(stream):
+        async for key, follower in stream.items():
+            earlier = key.decode() if isinstance(key, bytes) else str(key)
+            composer.on_link(earlier, follower.decode())
+
     @app.agent(rebuilds)
     async def on_rebuild(stream):
-        async for key in stream:
-            story_id = key.decode() if isinstance(key, bytes) else str(key)
-            ticked.discard(story_id)
-            if composer.due(story_id, time.time()):
-                await publish(composer.rebuild(story_id, time.time()))
+        # Each message lists the due stories of one partition, sent to that partition: their
+        # rebuilds' table writes land in the right changelog partition, and go out together.
+        async for value in stream:
+            ids = unpack_ids(value)
+            requested.difference_update(ids)
+            await publish(composer.rebuild_due(ids, time.time()))
 
     @app.agent(hub_signals)
     async def keep_hubs(stream):
         async for payload in stream:
             brief = decode(pb.Brief, payload)
             answer = keeper.on_brief(brief, time.time())
-            await publish(Outputs(hubs=answer.hubs, cards=answer.cards))
+            cards = [c for c in answer.cards if not unchanged_card(c, cards_sent)]
+            await publish(Outputs(hubs=answer.hubs, cards=cards))
             replies = dict(answer.others)
             if not brief.merged_into:
                 replies[brief.story_id] = answer.refs
             for story_id, story_refs in replies.items():
                 refs = pb.Brief(story_id=story_id, go_deeper=story_refs)
-                await hub_refs.send(key=story_id.encode(), value=encode(refs))
+                value = encode(refs)
+                # Most briefs leave their story's hubs as they were: say only what changed
+                # (after a restart this memory is empty, and the owner ignores repeats).
+                if refs_sent.get(story_id) != value:
+                    refs_sent[story_id] = value
+                    await hub_refs.send(key=story_id.encode(), value=value)
 
     @app.agent(hub_refs)
     async def on_hub_refs(stream):
@@ -200,12 +244,20 @@ def create_app(settings: ComposeSettings) -> faust.App:
             refs = decode(pb.Brief, payload)
             await publish(composer.on_hub_refs(refs.story_id, list(refs.go_deeper), time.time()))
 
-    @app.timer(interval=max(0.2, settings.debounce_seconds / 4))
+    @app.timer(interval=min(0.25, max(0.05, settings.debounce_seconds / 5)))
     async def flush_debounced():
-        for story_id in composer.due_stories(time.time()):
-            if story_id not in ticked:
-                ticked.add(story_id)
-                await rebuilds.send(key=story_id.encode(), value=story_id.encode())
+        now = time.time()
+        rescan = now - last_scan[0] >= RESCAN_SECONDS
+        if rescan:
+            last_scan[0] = now
+            requested.clear()  # a request lost with a crashed worker is asked for again
+        by_partition: dict[int, list[str]] = defaultdict(list)
+        for sid in composer.due_stories(now, rescan=rescan):
+            if sid not in requested:
+                requested.add(sid)
+                by_partition[story_partition(sid, settings.partitions)].append(sid)
+        for partition, ids in sorted(by_partition.items()):
+            await rebuilds.send(value=pack_ids(ids), partition=partition)
 
     @app.page("/healthz")
     async def healthz(web, request):

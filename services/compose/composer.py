@@ -43,12 +43,22 @@ def unpack_articles(blob: bytes | None) -> list[pb.Article]:
     return out
 
 
+def keeper_view(brief: pb.Brief) -> pb.Brief:
+    """The brief as sent to the hub keeper: without its version history, which it never reads
+    and which is the larger part of a long-running story's brief."""
+    view = pb.Brief()
+    view.CopyFrom(brief)
+    view.ClearField("changes")
+    return view
+
+
 @dataclass
 class Outputs:
     """What one event or rebuild publishes: (brief, previous) pairs, hubs and cards, the
     briefs to hand to the hub keeper when it runs apart (``signals``), and the merge messages
     that must reach the partition of another story: ``handoffs`` (absorbed id, survivor id),
-    keyed by the absorbed story, and ``forwards`` (article events), keyed by the survivor."""
+    keyed by the absorbed story, ``forwards`` (article events), keyed by the survivor, and
+    ``links`` (earlier story id, follow-up id), keyed by the earlier story."""
 
     briefs: list[tuple[pb.Brief, pb.Brief | None]] = field(default_factory=list)
     hubs: list[pb.Hub] = field(default_factory=list)
@@ -56,10 +66,17 @@ class Outputs:
     signals: list[pb.Brief] = field(default_factory=list)
     handoffs: list[tuple[str, str]] = field(default_factory=list)
     forwards: list[pb.StoryEvent] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
-            self.briefs or self.hubs or self.cards or self.signals or self.handoffs or self.forwards
+            self.briefs
+            or self.hubs
+            or self.cards
+            or self.signals
+            or self.handoffs
+            or self.forwards
+            or self.links
         )
 
     def extend(self, other: Outputs) -> None:
@@ -70,6 +87,7 @@ class Outputs:
         self.signals += other.signals
         self.handoffs += other.handoffs
         self.forwards += other.forwards
+        self.links += other.links
 
 
 class Composer:
@@ -107,6 +125,10 @@ class Composer:
             if hubs is not None
             else None
         )
+        # Stories that may have pending changes: an in-memory index so the debounce timer does
+        # not scan every story each tick. Table recovery fills ``meta`` behind our back, so a
+        # full scan (``due_stories(rescan=True)``) now and then picks those up.
+        self._waiting: set[str] = set()
 
     # -- events ---------------------------------------------------------------------------
     def on_event(self, event: pb.StoryEvent, now: float) -> Outputs:
@@ -126,13 +148,29 @@ class Composer:
             merge = self._merge(sid, list(event.absorbed_story_ids), now)
             out.extend(merge)
             changed = bool(merge)
-        if event.follows_story_id:
-            changed |= self._link_follow_up(sid, event.follows_story_id)
-        if changed:
-            self._update_meta(sid, pending=True)
-            if self.due(sid, now):
-                out.extend(self.rebuild(sid, now))
+        follows = event.follows_story_id
+        new_link = bool(follows) and self.meta.get(sid, {}).get("follows") != follows
+        if new_link:
+            # Only this story's side is written here; the earlier story may live on another
+            # partition (another worker), so its side travels as ``Outputs.links``. A table key
+            # written while handling another partition's event lands in that partition's
+            # changelog, and recovery may replay it over newer values of the key.
+            out.extend(self._settle(Outputs(links=[(follows, sid)]), now))
+        if changed or new_link:
+            out.extend(self._changed(sid, now, **({"follows": follows} if new_link else {})))
         return out
+
+    def _changed(self, sid: str, now: float, **meta) -> Outputs:
+        """Rebuild a changed story now if its interval has passed, else leave it pending.
+
+        ``meta`` holds the change's own meta values, written together with the pending flag
+        or the rebuild's bookkeeping: every table assignment is a changelog record. A quiet
+        story's first change goes out at once.
+        """
+        if self._interval_passed(sid, now):
+            return self.rebuild(sid, now, meta)
+        self._update_meta(sid, pending=True, **meta)
+        return Outputs()
 
     def _add_articles(self, sid: str, new: list[pb.Article]) -> bool:
         current = unpack_articles(self.articles.get(sid))
@@ -178,6 +216,8 @@ class Composer:
             settled.extend(self.on_handoff(old, sid, now))
         for event in out.forwards:
             settled.extend(self.on_event(event, now))
+        for earlier, follower in out.links:
+            self.on_link(earlier, follower)
         return settled
 
     def _to_keeper(self, brief: pb.Brief, now: float) -> _KeeperAnswer:
@@ -194,47 +234,67 @@ class Composer:
         stored = [[r.hub_id, r.question, r.summary] for r in refs]
         if meta.get("merged_into") or meta.get("hubs", []) == stored:
             return Outputs()
-        self._update_meta(sid, hubs=stored, pending=True)
-        return self.rebuild(sid, now) if self.due(sid, now) else Outputs()
+        return self._changed(sid, now, hubs=stored)
 
-    def _link_follow_up(self, sid: str, earlier: str) -> bool:
-        if self.meta.get(sid, {}).get("follows") == earlier:
-            return False
-        self._update_meta(sid, follows=earlier)
+    def on_link(self, earlier: str, follower: str) -> None:
+        """On the earlier story's partition: note a follow-up, shown on its next rebuild."""
         followups = self.meta.get(earlier, {}).get("followups", [])
-        if sid not in followups:
-            self._update_meta(earlier, followups=[*followups, sid])
-        return True
+        if follower not in followups:
+            self._update_meta(earlier, followups=[*followups, follower])
 
     def _update_meta(self, sid: str, **values) -> None:
         # Reassign rather than mutate: a faust table only logs a change on assignment.
         self.meta[sid] = {**self.meta.get(sid, {}), **values}
+        if values.get("pending"):
+            self._waiting.add(sid)
 
     def _brief(self, sid: str) -> pb.Brief | None:
         data = self.briefs.get(sid)
         return decode(pb.Brief, data) if data else None
 
     # -- debounce ---------------------------------------------------------------------------
+    def _interval_passed(self, sid: str, now: float) -> bool:
+        built = self.meta.get(sid, {}).get("built_at", 0.0)
+        return now - built >= self.settings.debounce_seconds
+
     def due(self, sid: str, now: float) -> bool:
         """True when the story has pending changes and its debounce interval has passed."""
-        meta = self.meta.get(sid, {})
-        built = meta.get("built_at", 0.0)
-        return bool(meta.get("pending")) and now - built >= self.settings.debounce_seconds
+        return bool(self.meta.get(sid, {}).get("pending")) and self._interval_passed(sid, now)
 
-    def due_stories(self, now: float) -> Iterator[str]:
-        """Stories waiting for a rebuild whose interval has passed."""
-        for sid in list(self.meta.keys()):
-            if self.due(sid, now):
+    def due_stories(self, now: float, rescan: bool = True) -> Iterator[str]:
+        """Stories waiting for a rebuild whose interval has passed.
+
+        Without ``rescan`` only the stories this composer marked pending are looked at.
+        """
+        if rescan:
+            self._waiting |= {sid for sid, m in list(self.meta.items()) if m.get("pending")}
+        for sid in list(self._waiting):
+            meta = self.meta.get(sid, {})
+            if not meta.get("pending"):
+                self._waiting.discard(sid)
+            elif self._interval_passed(sid, now):
                 yield sid
 
-    # -- rebuild ----------------------------------------------------------------------------
-    def rebuild(self, sid: str, now: float) -> Outputs:
-        """Compose the story's brief; publish it only when its content changed."""
+    def rebuild_due(self, sids: list[str], now: float) -> Outputs:
+        """Rebuild those of the given stories that are due, as one batch of outputs."""
         out = Outputs()
-        meta = self.meta.get(sid, {})
+        for sid in dict.fromkeys(sids):
+            if self.due(sid, now):
+                out.extend(self.rebuild(sid, now))
+        return out
+
+    # -- rebuild ----------------------------------------------------------------------------
+    def rebuild(self, sid: str, now: float, changes: dict | None = None) -> Outputs:
+        """Compose the story's brief; publish it only when its content changed.
+
+        ``changes`` are meta values not yet stored, written with the rebuild's own.
+        """
+        out = Outputs()
+        changes = changes or {}
+        meta = {**self.meta.get(sid, {}), **changes}
         articles = unpack_articles(self.articles.get(sid))
         if meta.get("merged_into") or not articles:
-            self._update_meta(sid, pending=False)
+            self._update_meta(sid, pending=False, **changes)
             return out
         context = BriefContext(
             now=now,
@@ -249,6 +309,7 @@ class Composer:
         at = max(a.published_at.seconds for a in articles)
         self._update_meta(
             sid,
+            **changes,
             pending=False,
             built_at=now,
             at=at,

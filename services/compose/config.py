@@ -19,9 +19,9 @@ class ComposeSettings(ServiceSettings):
     partitions: int = 6
     """Partition count of the story-events topic; tables and the rebuild topic use the same
     (env ``NEWSBRIEF_COMPOSE_PARTITIONS``)."""
-    debounce_seconds: float = 5.0
-    """At most one rebuild per story per this many seconds
-    (env ``NEWSBRIEF_COMPOSE_DEBOUNCE_SECONDS``)."""
+    debounce_seconds: float = 1.0
+    """At most one rebuild per story per this many seconds; a story quiet for that long is
+    rebuilt at once (env ``NEWSBRIEF_COMPOSE_DEBOUNCE_SECONDS``)."""
     web_port: int = 6067
     """Port of the faust web server with ``/healthz`` (env ``NEWSBRIEF_COMPOSE_WEB_PORT``)."""
     web_host: str = "127.0.0.1"

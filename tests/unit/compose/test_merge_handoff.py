@@ -34,6 +34,8 @@ def _deliver(workers: list[Composer], worker: int, out: Outputs, now: float) -> 
     for event in out.forwards:
         owner = OWNER[event.story_id]
         briefs += _deliver(workers, owner, workers[owner].on_event(event, now), now)
+    for earlier, follower in out.links:
+        workers[OWNER[earlier]].on_link(earlier, follower)
     return briefs
 
 
@@ -73,3 +75,20 @@ def test_a_late_article_of_an_absorbed_story_reaches_the_survivor() -> None:
     survivor = decode(pb.Brief, workers[0].briefs["s1"])
     assert late.article_id in {x.article_id for x in survivor.articles}
     assert "s2" not in workers[1].articles
+
+
+def test_a_follow_up_is_recorded_by_the_earlier_storys_own_worker() -> None:
+    workers = _workers()
+    talks = STORIES["talks"]
+    workers[0].on_event(_added("s1", talks[0]), now=1000)
+    follow_up = _added("s2", talks[1])
+    follow_up.follows_story_id = "s1"
+    out = workers[1].on_event(follow_up, now=2000)
+    assert out.links == [("s1", "s2")]
+    assert "s1" not in workers[1].meta  # no write to a story this worker does not own
+    _deliver(workers, 1, out, now=2000)
+    assert workers[0].meta["s1"]["followups"] == ["s2"]
+    # A redelivered event links nothing twice.
+    assert not workers[1].on_event(follow_up, now=3000).links
+    workers[0].on_link("s1", "s2")
+    assert workers[0].meta["s1"]["followups"] == ["s2"]
