@@ -281,13 +281,6 @@ def test_same_batch_twice_and_a_feed_replaying_old_items(faults: Faults) -> None
 # rebuild's "skip stale" check is a separate HGET before its write (services/api/rebuild.py
 # `_write_batch`): a client can read version N+1, then N from the rebuild, then N+1 again.
 # Seen in 2 of 3 runs, so the marker is not strict: the race does not lose every time.
-REBUILD_SERVES_OLDER_VERSION = (
-    "brief version can go backwards after a Redis flush: the rebuild's version check and its "
-    "write are not atomic (services/api/rebuild.py _write_batch), a race seen in 2 of 4 runs"
-)
-
-
-@pytest.mark.xfail(strict=False, reason=REBUILD_SERVES_OLDER_VERSION)
 def test_redis_flushed_while_running(faults: Faults) -> None:
     pushing = faults.push_in_background(faults.docs(40))
     time.sleep(2)
