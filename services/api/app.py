@@ -11,11 +11,14 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 from redis.asyncio import BlockingConnectionPool, Redis
 from starlette.middleware.cors import CORSMiddleware
+from starlette.types import Receive, Scope, Send
 
 from newsbrief.keys import Keys
 from services.api import problems
 from services.api.config import ApiSettings
+from services.api.doccache import BriefCache
 from services.api.fastredis import FastRedis
+from services.api.front import FrontDoor
 from services.api.hotpath import StoryFastPath
 from services.api.lifecycle import watch_cache
 from services.api.listpath import StoryListFastPath
@@ -41,6 +44,15 @@ def redis_client(settings: ApiSettings, pool_size: int) -> Redis:
         socket_connect_timeout=settings.redis_timeout,
     )
     return Redis(connection_pool=pool)
+
+
+async def close_clients(app: FastAPI) -> None:
+    """Close every Redis connection the app opened (the lifespan's end, and tests)."""
+    await app.state.redis.aclose()
+    await app.state.stream_redis.aclose()
+    await app.state.fast.close()
+    if app.state.cache is not None:
+        await app.state.cache.close()
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
@@ -79,6 +91,18 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+class NewsbriefAPI(FastAPI):
+    """FastAPI, with the busiest routes answered before its middleware stack (``front.py``)."""
+
+    front: FrontDoor | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        front = self.front
+        if front is not None and scope["type"] == "http" and await front.serve(scope, send):
+            return
+        await super().__call__(scope, receive, send)
+
+
 def create_app(settings: ApiSettings | None = None) -> FastAPI:
     """Build the API from settings (read from the environment when not given)."""
     settings = settings or ApiSettings()
@@ -95,11 +119,9 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
                 watcher.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await watcher
-            await app.state.redis.aclose()
-            await app.state.stream_redis.aclose()
-            await app.state.fast.close()
+            await close_clients(app)
 
-    app = FastAPI(
+    app = NewsbriefAPI(
         title="newsbrief API",
         version="1.0.0",
         description=DESCRIPTION,
@@ -113,6 +135,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     # SSE clients hold a connection each while blocked on XREAD: keep them off the request pool.
     app.state.stream_redis = redis_client(settings, settings.redis_pool_size)
     app.state.fast = FastRedis(settings.redis_url, settings.redis_timeout)
+    app.state.cache = None
+    if settings.brief_cache_seconds > 0:
+        app.state.cache = BriefCache(
+            settings.redis_url, settings.redis_timeout, settings.brief_cache_seconds
+        )
     app.state.metrics = Metrics()
     problems.install(app, settings.retry_after_seconds)
     for module in (stories, hubs, entities, search, updates, health):
@@ -134,20 +161,31 @@ def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
             settings.rate_limit_burst,
             settings.api_keys,
         )
-    app.add_middleware(
-        StoryFastPath,
-        fast=app.state.fast,
-        keys=app.state.keys,
-        retry_after=settings.retry_after_seconds,
-        route=routes["get_story"],
-        limiter=limiter,
-    )
-    app.add_middleware(
-        StoryListFastPath,
-        fast=app.state.fast,
-        keys=app.state.keys,
-        retry_after=settings.retry_after_seconds,
-        route=routes["list_stories"],
+    story_options = {
+        "fast": app.state.fast,
+        "keys": app.state.keys,
+        "retry_after": settings.retry_after_seconds,
+        "route": routes["get_story"],
+        "limiter": limiter,
+        "cache": app.state.cache,
+    }
+    list_options = {
+        "fast": app.state.fast,
+        "keys": app.state.keys,
+        "retry_after": settings.retry_after_seconds,
+        "route": routes["list_stories"],
+        "cache": app.state.cache,
+    }
+    # The front door (front.py) answers most of these; the middleware copies, the cross-origin.
+    app.add_middleware(StoryFastPath, **story_options)
+    app.add_middleware(StoryListFastPath, **list_options)
+    assert isinstance(app, NewsbriefAPI)
+    app.front = FrontDoor(
+        StoryFastPath(app.router, **story_options),  # type: ignore[arg-type]
+        StoryListFastPath(app.router, **list_options),  # type: ignore[arg-type]
+        limiter,
+        app.state.metrics,
+        bool(settings.cors_origins),
     )
     if limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=limiter)

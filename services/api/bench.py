@@ -290,7 +290,7 @@ def _run(
         bare = measured(bare_pids, name, bare_url, seconds, connections, None)
     header = (
         f"corpus: {source}; brief {body_file.stat().st_size} bytes; uvicorn workers: {workers} "
-        "(SO_REUSEPORT, both servers); "
-        f"rate limiter on; wrk -t2 -c{connections} -d{seconds}s --latency\n"
+        "(SO_REUSEPORT, both servers); rate limiter on; per-worker document cache on "
+        f"(doccache.py); wrk -t2 -c{connections} -d{seconds}s --latency\n"
     )
     return header + table(results, bare)

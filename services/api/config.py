@@ -53,6 +53,10 @@ class ApiSettings(ServiceSettings):
     """Rebuild from the compacted topics when Redis is empty (env ``..._REBUILD_ON_EMPTY``)."""
     cache_check_seconds: float = 10.0
     """Seconds between checks that Redis still holds the cache (env ``..._CACHE_CHECK_SECONDS``)."""
+    brief_cache_seconds: float = 1.0
+    """Longest a worker serves its in-memory copy of a brief, 0 = no copy; Redis invalidates
+    copies as soon as a brief changes, so this only caps a stalled connection (``doccache.py``)
+    (env ``NEWSBRIEF_API_BRIEF_CACHE_SECONDS``)."""
     sse_heartbeat_seconds: float = 15.0
     """Seconds between SSE keep-alive comments (env ``NEWSBRIEF_API_SSE_HEARTBEAT_SECONDS``)."""
 

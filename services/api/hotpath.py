@@ -1,8 +1,9 @@
 """``GET /v1/stories/{id}`` as pure ASGI, in front of FastAPI.
 
 FastAPI's per-request routing and dependency solving cost several times what serving a brief
-does, so the busiest route is answered here: one pipelined HMGET, the stored bytes and ETag
-sent as raw ASGI messages. Its FastAPI twin in ``routes/stories.py`` documents it in OpenAPI
+does, so the busiest route is answered here: the stored bytes and ETag (from the worker's
+tracked copy, ``doccache.py``, else one pipelined HMGET) sent as raw ASGI messages; ``front.py``
+calls it before any middleware. Its FastAPI twin in ``routes/stories.py`` documents it in OpenAPI
 and shares ``story_reply``, so both answer identically.
 """
 
@@ -20,9 +21,11 @@ from services.api.problems import PROBLEM_TYPE, problem_body
 from services.api.responses import CACHE_BRIEF, CACHE_REDIRECT, matches
 
 if TYPE_CHECKING:
+    from services.api.doccache import BriefCache
     from services.api.ratelimit import Command, Limiter
 
 PREFIX = "/v1/stories/"
+FIELDS = ("json", "etag")
 MAX_ID = 200
 
 Reply = tuple[int, list[tuple[bytes, bytes]], bytes]
@@ -66,26 +69,32 @@ async def story_reply(
     path: str,
     retry_after: int,
     lease: tuple[Limiter, Command] | None = None,
+    cache: BriefCache | None = None,
 ) -> Reply:
     """Status, headers and body for one story: 200/304, 301 if merged, 404, 429 or 503.
 
     ``lease`` is the rate limiter and its lease request for this client, when the worker holds
-    no token for it: it travels in the same write as the HMGET, so it costs no extra round trip.
+    no token for it: without a cache it travels in the same write as the HMGET, so it costs no
+    extra round trip. ``cache``: the worker's copy of the briefs (``doccache.py``).
     """
-    read = ("HMGET", keys.story(story_id), "json", "etag")
+    key = keys.story(story_id)
     try:
         if lease is None:
-            body, etag = await fast.execute(*read)
+            body, etag = await (
+                cache.read(key) if cache is not None else fast.execute("HMGET", key, *FIELDS)
+            )
         else:
             limiter, command = lease
+            read = () if cache is not None else (("HMGET", key, *FIELDS),)
             try:
-                verdict, (body, etag) = await fast.execute_many([command, read], errors=True)
+                verdict, *rest = await fast.execute_many([command, *read], errors=True)
             except BaseException:
                 limiter.abandon(command)
                 raise
             allowed, wait = await limiter.settle(command, verdict)
             if not allowed:
                 return refused(limiter, wait, path)
+            body, etag = rest[0] if rest else await cache.read(key)  # type: ignore[union-attr]
         if body is None:
             survivor = await fast.execute("GET", keys.redirect(story_id))
     except RedisError:
@@ -136,8 +145,10 @@ class StoryFastPath:
         retry_after: int,
         route: Any,
         limiter: Limiter | None = None,
+        cache: BriefCache | None = None,
     ) -> None:
         self.app = app
+        self.cache = cache
         self.limiter = limiter
         self.fast = fast
         self.keys = keys
@@ -151,6 +162,10 @@ class StoryFastPath:
             return
         # Label metrics with the documented route, as FastAPI's router would.
         scope["route"] = self.route
+        await send_reply(send, await self.answer(scope, story_id))
+
+    async def answer(self, scope: Scope, story_id: str) -> Reply:
+        """The reply to ``GET /v1/stories/{story_id}``, rate limit included."""
         inm = if_none_match_of(scope)
         lease = None
         if self.limiter is not None:
@@ -158,14 +173,12 @@ class StoryFastPath:
             if isinstance(prepared[0], bool):
                 allowed, wait = prepared
                 if not allowed:
-                    await send_reply(send, refused(self.limiter, float(wait), scope["path"]))
-                    return
+                    return refused(self.limiter, float(wait), scope["path"])
             else:
                 lease = (self.limiter, prepared)
-        reply = await story_reply(
-            self.fast, self.keys, story_id, inm, scope["path"], self.retry_after, lease
+        return await story_reply(
+            self.fast, self.keys, story_id, inm, scope["path"], self.retry_after, lease, self.cache
         )
-        await send_reply(send, reply)
 
 
 async def send_reply(send: Send, reply: Reply) -> None:

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
+from services.api.doccache import BriefCache
 from services.api.fastredis import FastRedis
 from services.api.hotpath import Reply, fresh_reply, if_none_match_of, send_reply, unavailable_reply
 from services.api.pagination import Cursor, decode_cursor, encode_cursor, next_link, page
@@ -54,6 +55,18 @@ end
 return {ties, rows, found}
 """
 PAGE_SHA = hashlib.sha1(PAGE_SCRIPT.encode()).hexdigest()
+# The same range without the summaries, for the tracking connection (doccache.py): Redis tracks
+# only the keys a script declares, so the summaries are read after it, by a plain MGET.
+IDS_SCRIPT = """
+local ties = {}
+if ARGV[5] ~= '' then
+  ties = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[5], ARGV[5], 'WITHSCORES')
+end
+local rows = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES',
+                        'LIMIT', 0, tonumber(ARGV[4]))
+return {ties, rows}
+"""
+IDS_SHA = hashlib.sha1(IDS_SCRIPT.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -128,23 +141,62 @@ def assemble(query: ListQuery, reply: list[Any]) -> tuple[bytes, str | None]:
 
 
 async def list_reply(
-    fast: FastRedis, keys: Keys, query: ListQuery, path: str, inm: str | None, retry_after: int
+    fast: FastRedis,
+    keys: Keys,
+    query: ListQuery,
+    path: str,
+    inm: str | None,
+    retry_after: int,
+    cache: BriefCache | None = None,
 ) -> Reply:
     """Status, headers and body of one page of stories: 200/304, or 503."""
     args = script_args(keys, query)
     try:
-        try:
-            reply = await fast.execute("EVALSHA", PAGE_SHA, *args)
-        except NoScriptError:
-            reply = await fast.execute("EVAL", PAGE_SCRIPT, *args)
+        if cache is None:
+            body, token, etag = built(query, await _script(fast, PAGE_SHA, PAGE_SCRIPT, args))
+        else:
+            body, token, etag = await cached_page(cache, keys, query, args)
     except RedisError:
         return unavailable_reply(path, retry_after)
-    body, token = assemble(query, reply)
-    etag = docs.etag(body)
     headers = [(b"etag", etag.encode()), (b"cache-control", CACHE_LIST_B)]
     if token:
         headers.append((b"link", next_link(path, query.params, token).encode()))
     return fresh_reply(headers, body, inm, etag)
+
+
+def built(query: ListQuery, reply: list[Any]) -> tuple[bytes, str | None, str]:
+    """Body, next cursor token and ETag of a page from the script's reply."""
+    body, token = assemble(query, reply)
+    return body, token, docs.etag(body)
+
+
+async def _script(fast: FastRedis, sha: str, source: str, args: tuple[Any, ...]) -> Any:
+    try:
+        return await fast.execute("EVALSHA", sha, *args)
+    except NoScriptError:
+        return await fast.execute("EVAL", source, *args)
+
+
+async def cached_page(
+    cache: BriefCache, keys: Keys, query: ListQuery, args: tuple[Any, ...]
+) -> tuple[bytes, str | None, str]:
+    """A page through the worker's cache: the ids by script, then the summaries by MGET."""
+    prefix = keys.story_summary("")
+
+    def keys_of(reply: list[list[bytes]]) -> tuple[list[str], list[str]]:
+        ties, rows = reply
+        ids = [flat[i].decode() for flat in (ties, rows) for i in range(0, len(flat), 2)]
+        return [str(args[1])], [prefix + ident for ident in ids]
+
+    def build(reply: list[Any], found: list[Any]) -> tuple[bytes, str | None, str]:
+        return built(query, [*reply, found])
+
+    async def first(fast: FastRedis) -> Any:
+        return await _script(fast, IDS_SHA, IDS_SCRIPT, args)
+
+    # The page is a function of the sorted set's range at this cursor and of the limit.
+    name = (args, query.limit, query.cursor)
+    return await cache.page(name, first, keys_of, build)
 
 
 CACHE_LIST_B = CACHE_LIST.encode()
@@ -153,8 +205,17 @@ CACHE_LIST_B = CACHE_LIST.encode()
 class StoryListFastPath:
     """Pure ASGI middleware answering plain ``GET /v1/stories``; everything else goes on."""
 
-    def __init__(self, app: ASGIApp, fast: FastRedis, keys: Keys, retry_after: int, route: Any):
+    def __init__(
+        self,
+        app: ASGIApp,
+        fast: FastRedis,
+        keys: Keys,
+        retry_after: int,
+        route: Any,
+        cache: BriefCache | None = None,
+    ) -> None:
         self.app = app
+        self.cache = cache
         self.fast = fast
         self.keys = keys
         self.retry_after = retry_after
@@ -168,6 +229,11 @@ class StoryListFastPath:
             await self.app(scope, receive, send)
             return
         scope["route"] = self.route
+        await send_reply(send, await self.answer(scope, query))
+
+    async def answer(self, scope: Scope, query: ListQuery) -> Reply:
+        """The reply to a plain ``GET /v1/stories`` query."""
         inm = if_none_match_of(scope)
-        reply = await list_reply(self.fast, self.keys, query, PATH, inm, self.retry_after)
-        await send_reply(send, reply)
+        return await list_reply(
+            self.fast, self.keys, query, PATH, inm, self.retry_after, self.cache
+        )

@@ -16,6 +16,7 @@ from newsbrief.v1 import newsbrief_pb2 as pb
 from services.api import sample
 from services.api.app import create_app
 from services.api.config import ApiSettings
+from services.api.main import serve_in_thread
 
 PROBLEM = "application/problem+json"
 
@@ -51,13 +52,15 @@ def seeded(redis_url: str, redis_key_prefix: str) -> list[pb.Brief]:
 
 
 async def _client(settings: ApiSettings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the app served by uvicorn on a real socket, as a worker serves it.
+
+    Through a socket, as in production, every request passes the event loop's poll, which is
+    what keeps the workers' brief copies (doccache.py) current after a write.
+    """
     app = create_app(settings)
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://api.test") as client:
-        yield client
-    await app.state.redis.aclose()
-    await app.state.stream_redis.aclose()
-    await app.state.fast.close()
+    with serve_in_thread(app) as base:
+        async with httpx.AsyncClient(base_url=base) as client:
+            yield client
 
 
 @pytest.fixture
@@ -299,6 +302,12 @@ async def test_cors_when_configured(redis_url, redis_key_prefix):
         assert response.headers["access-control-allow-origin"] == "https://app.example"
         other = await client.get("/healthz", headers={"Origin": "https://evil.example"})
         assert "access-control-allow-origin" not in other.headers
+        # The busiest route too (answered before the middleware unless a browser asks).
+        write(redis_url, redis_key_prefix, sample.brief(1))
+        story = await client.get("/v1/stories/s00001", headers={"Origin": "https://app.example"})
+        assert story.status_code == 200
+        assert story.headers["access-control-allow-origin"] == "https://app.example"
+        assert "ETag" in story.headers["access-control-expose-headers"]
 
 
 def test_production_refuses_unsafe_settings():
@@ -327,6 +336,9 @@ async def test_rate_limit_per_client(redis_url, redis_key_prefix, seeded):
         assert keyed.status_code == 200
         # Other routes draw on the same bucket (through the middleware rather than the hot path).
         assert_problem(await client.get("/v1/hubs"), 429)
+        listed = await client.get("/v1/stories")
+        assert_problem(listed, 429)
+        assert int(listed.headers["retry-after"]) >= 1
         assert (await client.get("/healthz")).status_code == 200
         await asyncio.sleep(2.1)
         assert (await client.get("/v1/stories/s00001")).status_code == 200

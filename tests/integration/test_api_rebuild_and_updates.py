@@ -15,7 +15,7 @@ from newsbrief.keys import Keys
 from newsbrief.topics import BRIEFS, ENTITIES, HUBS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.api import sample
-from services.api.app import create_app
+from services.api.app import close_clients, create_app
 from services.api.config import ApiSettings
 from services.api.main import serve_in_thread
 from services.api.rebuild import rebuild_cache
@@ -123,9 +123,7 @@ async def test_rebuild_cache_restores_every_document(
         assert (await api.get("/v1/hubs/h1")).json()["hub"]["story_ids"] == ["s00001", "s00003"]
         lookup = (await api.get("/v1/entities", params={"q": "putin"})).json()["items"]
         assert lookup[0]["entity_id"] == "e-putin"
-    await app.state.redis.aclose()
-    await app.state.stream_redis.aclose()
-    await app.state.fast.close()
+    await close_clients(app)
 
 
 async def test_api_rebuilds_an_empty_redis_at_start(

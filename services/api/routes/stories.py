@@ -114,6 +114,7 @@ async def get_story(story_id: IdPath, request: Request) -> Response:
         request.headers.get("if-none-match"),
         request.url.path,
         state.settings.retry_after_seconds,
+        cache=state.cache,
     )
     return Response(body, status_code=status, headers={k.decode(): v.decode() for k, v in headers})
 
