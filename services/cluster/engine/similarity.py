@@ -23,6 +23,14 @@ FEATURE_NAMES = (
     "cos_core",  # article terms vs the story's core terms (seen in >= 2 of its articles)
     "ent_conflict",  # neither side's top entities appear in the other (different actors)
     "num_conflict",  # both carry specific numbers and share none (other toll, score, sum)
+    "lead_num_art",  # share of the article's salient numbers found in the story's numbers
+    "lead_num_story",  # share of the story's salient-number votes found in the article
+    "lead_num_clash",  # both have salient numbers, none of either side's in the other
+    "lead_ent_art",  # share of the article's lead names found among the story's entities
+    "lead_ent_story",  # share of the story's lead-name votes found among the article's
+    "lead_ent_clash",  # both have lead names, none of either side's in the other
+    "when_match",  # cos_terms x share of the article's calendar mentions found in the story
+    "when_clash",  # both mention weekdays/months and share none
 )
 
 
@@ -57,8 +65,11 @@ def vec_norms(vec: dict) -> dict[str, float]:
     return {k: norm(vec.get(k) or {}) for k in ("terms", "core", "ents")}
 
 
-def pair_features(art: ArticleFeatures, story: dict) -> list[float]:
-    """Feature vector comparing an article with a story state dict (see FEATURE_NAMES)."""
+def pair_features(art: ArticleFeatures, story: dict, when_x_sim: bool = True) -> list[float]:
+    """Feature vector comparing an article with a story state dict (see FEATURE_NAMES).
+
+    when_x_sim: calendar agreement counts only times content similarity (see _when).
+    """
     c = story["vec"]
     an, sn = art.norms(), story["norms"]
     nums = c["nums"]
@@ -89,7 +100,38 @@ def pair_features(art: ArticleFeatures, story: dict) -> list[float]:
         _cos(art.terms, core, an["terms"], core_norm),
         _ent_conflict(art.ents, c["ents"]),
         1.0 if _specific(art.nums) and _specific(nums) and not shared else 0.0,
+        *_salient(art.lead_nums, art.nums, c.get("lnums") or {}, nums),
+        *_salient(art.lead_ents, art.ents, c.get("lents") or {}, c["ents"]),
+        *_when(art.when, c.get("when") or {}, cos_terms if when_x_sim else 1.0),
     ]
+
+
+def _when(art_when: list[str], story_when: dict[str, int], sim: float) -> tuple[float, float]:
+    """(content similarity x share of the article's calendar mentions in the story's, clash).
+
+    Like years, a shared weekday is only evidence alongside similar content: on a live day
+    every story says "Monday". A clash (no weekday or month in common) is evidence alone.
+    """
+    if not art_when or not story_when:
+        return 0.0, 0.0
+    match = sum(1 for k in art_when if k in story_when) / len(art_when)
+    return sim * match, 1.0 if match == 0.0 else 0.0
+
+
+def _salient(
+    art_lead: list[str], art_all: dict, story_lead: dict[str, int], story_all: dict
+) -> tuple[float, float, float]:
+    """(article-side match, story-side match, clash) of salient keys (numbers or names).
+
+    The story's salient keys are votes (how many of its articles lead with each), so one
+    stray article does not define what the story is about.
+    """
+    if not art_lead or not story_lead:
+        return 0.0, 0.0, 0.0
+    a_match = sum(1 for k in art_lead if k in story_all) / len(art_lead)
+    total = sum(story_lead.values())
+    s_match = sum(v for k, v in story_lead.items() if k in art_all) / total if total else 0.0
+    return a_match, s_match, 1.0 if a_match == 0.0 and s_match == 0.0 else 0.0
 
 
 def _specific(nums: dict[str, float]) -> bool:

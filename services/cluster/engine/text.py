@@ -16,6 +16,8 @@ _STEMMER = Stemmer.Stemmer("english")
 _TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*", re.UNICODE)
 _URL_LINE_RE = re.compile(r"^\s*https?\s*:\s*/\s*/\S*(?:\s+\S+)*?$", re.IGNORECASE)
 _SENT_SPLIT_RE = re.compile(r"(?<=[.!?])\s+|\n+")
+# Pre-tokenised corpora write "2 . 6 million" and "1 , 500": glue such numbers back.
+_SPLIT_NUM_RE = re.compile(r"(\d) ?(\.) ?(\d)|(\d) ?(,) ?(\d{3})(?!\d)")
 _YEAR_RE = re.compile(r"\b(19[5-9]\d|20[0-4]\d)\b")
 
 # News-specific noise on top of the shared English set: contraction stems, numbers, dates,
@@ -122,8 +124,9 @@ def _is_cap(tok: str) -> bool:
 
 def _mostly_upper(text: str) -> bool:
     """Headlines in ALL CAPS carry no capitalisation signal."""
-    letters = [c for c in text if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+    # Uppercase letters vs lowercase ones (map over str methods: this runs per sentence).
+    upper = sum(map(str.isupper, text))
+    return upper > 0 and upper > 1.5 * sum(map(str.islower, text))
 
 
 def entities(text: str, common: callable[[str], bool] = lambda w: False) -> list[str]:
@@ -155,10 +158,17 @@ def entities(text: str, common: callable[[str], bool] = lambda w: False) -> list
 
 
 def numbers(text: str) -> list[str]:
-    """Numbers that identify facts (counts, amounts, scores); years and tiny ints excluded."""
+    """Numbers that identify facts (counts, amounts, scores); years, dates, tiny ints excluded.
+
+    Day-of-month numbers next to a month name ("May 03", "3 May") are calendar noise: two
+    events share them by chance and one event's copies disagree on them.
+    """
     out = []
-    for tok in _TOKEN_RE.findall(text):
+    toks = _TOKEN_RE.findall(_SPLIT_NUM_RE.sub(_glue, text))
+    for i, tok in enumerate(toks):
         if not tok[0].isdigit():
+            continue
+        if _next_to_month(toks, i):
             continue
         norm = tok.replace(",", "")
         if _YEAR_RE.fullmatch(norm):
@@ -171,6 +181,67 @@ def numbers(text: str) -> list[str]:
             continue
         out.append(norm.rstrip("0").rstrip(".") if "." in norm else norm)
     return out
+
+
+def _glue(m: re.Match) -> str:
+    """'2 . 6' -> '2.6', '1 , 500' -> '1,500' (groups of whichever alternative matched)."""
+    return "".join(g for g in m.groups() if g)
+
+
+def _next_to_month(toks: list[str], i: int) -> bool:
+    """True when token i is a short number right after or before a month name."""
+    if len(toks[i]) > 2:
+        return False
+    before = toks[i - 1].lower().rstrip(".") if i > 0 else ""
+    after = toks[i + 1].lower().rstrip(".") if i + 1 < len(toks) else ""
+    return before in MONTHS or after in MONTHS
+
+
+def lead(body: str, sentences: int = 2, min_tokens: int = 6) -> str:
+    """The opening sentences of a body (news puts the who/where/how-many first).
+
+    Sentences shorter than min_tokens (datelines, bylines, dates) do not count.
+    """
+    out: list[str] = []
+    for sent in _SENT_SPLIT_RE.split(body):
+        if len(_TOKEN_RE.findall(sent)) >= min_tokens:
+            out.append(sent)
+            if len(out) >= sentences:
+                break
+    return "\n".join(out)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+# A weekday or month word, then (for months) an optional day of the month.
+_WHEN_RE = re.compile(
+    r"\b(" + "|".join(WEEKDAYS + tuple(sorted(MONTHS, key=len, reverse=True))) + r")\b"
+    r"\.?(?:\s+(\d{1,2})\b(?![.,]\d))?",
+    re.IGNORECASE,
+)
+
+
+def when(text: str) -> list[str]:
+    """Calendar mentions: weekdays ("wd:friday"), months ("m:5"), month days ("md:5-3").
+
+    Two events of one kind rarely happen on the same weekday and month, while reports of one
+    event repeat them ("on Saturday", "Dec. 12"). Bare "may" counts only before a number.
+    """
+    out: set[str] = set()
+    for word, day in _WHEN_RE.findall(text):
+        word = word.lower()
+        if word in WEEKDAYS:
+            out.add("wd:" + word)
+            continue
+        day = day if day and 1 <= int(day) <= 31 else ""
+        if word == "may" and not day:
+            continue
+        month = MONTHS[word]
+        out.add(f"m:{month}")
+        if day:
+            out.add(f"md:{month}-{int(day)}")
+    return sorted(out)
 
 
 def years(text: str) -> list[int]:

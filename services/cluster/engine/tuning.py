@@ -70,7 +70,7 @@ def collect_pairs(rows, feats, cfg: EngineConfig, gold_key: str):
         g = str(r[gold_key])
         now = eng._tick(f.ts)
         for sid in eng.candidates(f, now):
-            X.append(pair_features(f, eng.stories[sid]))
+            X.append(pair_features(f, eng.stories[sid], cfg.when_x_sim))
             y.append(1.0 if story_of_gold.get(g) == sid else 0.0)
         sid = story_of_gold.get(g)
         if sid is None:
@@ -91,7 +91,7 @@ def collect_pairs_engine(rows, feats, model: DecisionModel, cfg: EngineConfig, g
         for sid in eng.candidates(f, now):
             st = eng.stories[sid]
             major = Counter(gold[a] for a in st["articles"]).most_common(1)[0][0]
-            X.append(pair_features(f, st))
+            X.append(pair_features(f, st, cfg.when_x_sim))
             y.append(1.0 if major == gold[str(r["id"])] else 0.0)
         eng.place(str(r["id"]), f, seq)
     return X, y
@@ -261,9 +261,17 @@ ABLATIONS = {
     "-years": ({"use_years": False}, {}, "year_match,year_conflict,year_est_agree,year_est_clash"),
     "-core terms": ({}, {}, "cos_core"),
     "-conflicts": ({}, {}, "ent_conflict,num_conflict"),
+    "-lead": (
+        {"use_lead": False},
+        {},
+        "lead_num_art,lead_num_story,lead_num_clash,lead_ent_art,lead_ent_story,lead_ent_clash",
+    ),
+    "-when": ({"use_when": False}, {}, "when_match,when_clash"),
     "-url slug": ({"use_url": False}, {}, None),
     "-background idf": ({}, {"idf_background": False, "idf_online": True}, None),
     "-merge": ({}, {"merge": False}, None),
+    "+merge guard": ({}, {"merge_guard": True}, None),
+    "when additive": ({}, {"when_x_sim": False}, None),
     "+online idf": ({}, {"idf_online": True}, None),
     "-size feat": ({}, {}, "log_size"),
     "terms only": (

@@ -64,6 +64,24 @@ def test_numbers_skip_years_and_tiny_ints():
     assert tx.years("May 3, 2013 and 1999") == [2013, 1999]
 
 
+def test_numbers_skip_month_days_and_glue_pretokenised_decimals():
+    assert tx.numbers("May 03 , 2013: a $2 . 6 million heist, 1 , 500 held on 3 May") == [
+        "2.6",
+        "1500",
+    ]
+
+
+def test_when_collects_weekdays_months_and_month_days():
+    assert tx.when("On Saturday, Dec. 12, police said") == ["m:12", "md:12-12", "wd:saturday"]
+    assert tx.when("He may go in May 3 or later") == ["m:5", "md:5-3"]
+    assert tx.when("They may leave") == []  # the verb "may" is no date
+
+
+def test_lead_skips_datelines_and_keeps_opening_sentences():
+    body = "May 03 , 2013\nThe Indian navy captured 23 pirates on Saturday. Then more. Later on."
+    assert tx.lead(body, sentences=1) == "The Indian navy captured 23 pirates on Saturday."
+
+
 def test_url_lines_are_split_from_prose():
     url, body = tx.split_url_lines("http : / / x . com / 2013 / lohan\nLohan news")
     assert "lohan" in url and body == "Lohan news"
@@ -94,6 +112,34 @@ def test_pair_features_order_and_year_clash():
     assert xs[i("year_match")] == xs[i("cos_terms")] > 0 and xs[i("year_conflict")] == 0.0
     assert xo[i("year_conflict")] == 1.0 and xo[i("year_est_clash")] == 1.0
     assert xs[i("cos_terms")] > 0 and xs[i("cos_ents")] > 0
+
+
+def test_salient_numbers_and_calendar_mentions_tell_same_kind_events_apart():
+    """Two navy captures: same words and places, other headline count and weekday."""
+    ecb = {
+        "id": "p1",
+        "title": "Indian navy captures 23 pirates in Gulf of Aden",
+        "text": "The Indian navy captured 23 Somali pirates in the Gulf of Aden on Saturday, "
+        "a spokesman said. The pirates had tried to board a merchant ship.",
+    }
+    same = dict(ecb, id="p2", title="Navy seizes 23 pirates off Aden")
+    other = {
+        "id": "p3",
+        "title": "Indian navy captures 26 pirates in Gulf of Aden",
+        "text": "The Indian navy captured 26 Somali pirates in the Gulf of Aden on Wednesday, "
+        "a spokesman said. The pirates had tried to board a merchant ship.",
+    }
+    eng = engine()
+    eng.add(ecb)
+    st = eng.stories[eng.story_of("p1")]
+    assert st["vec"]["lnums"] == {"23": 1} and st["vec"]["when"] == {"wd:saturday": 1}
+    i = FEATURE_NAMES.index
+    xs = pair_features(extract(same, eng.idf), st)
+    xo = pair_features(extract(other, eng.idf), st)
+    assert xs[i("lead_num_art")] == 1.0 and xs[i("lead_num_clash")] == 0.0
+    assert xo[i("lead_num_art")] == 0.0 and xo[i("lead_num_clash")] == 1.0
+    assert xs[i("when_match")] == pytest.approx(xs[i("cos_terms")]) and xs[i("when_clash")] == 0
+    assert xo[i("when_match")] == 0.0 and xo[i("when_clash")] == 1.0
 
 
 # ---- decision ------------------------------------------------------------------------
