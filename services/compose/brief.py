@@ -23,6 +23,7 @@ from services.compose.candidates import (
     parse_article,
     seconds,
     stale,
+    unnamed_speaker,
 )
 from services.compose.papers import papers_say
 
@@ -39,6 +40,13 @@ _CLICKBAIT_RE = re.compile(
     r"(you won't believe|here's why|here is why|this is why|what we know|everything you need|"
     r"shocking|must see|you need to know|\bthis\b.*\bwill\b.*\byou\b)",
     re.IGNORECASE,
+)
+
+
+# A tabloid label in capitals opening a title ("MIRACLE BABY: Tot pulled alive..."); a single
+# acronym ("UN", "NHS strike") is not one.
+_SHOUTED_TITLE_RE = re.compile(
+    r"^[A-Z][A-Z'’-]+(?:\s+[A-Z][A-Z'’-]+)*\s*[:!]|^[A-Z][A-Z'’-]+\s+[A-Z]{2,}\b"
 )
 
 
@@ -129,9 +137,13 @@ def _pick(
 
 
 def prose_fit(c: Candidate) -> bool:
-    """True when a sentence stands alone as written: no shouted opening, dateline, half quote
-    or a columnist's "I" and "we"."""
-    return not (c.flags & _PROSE_UNFIT) and not has_first_person(c.text)
+    """True when a sentence stands alone as written: no shouted opening, dateline, half quote,
+    a columnist's "I" and "we", or a quotation whose speaker is only "he" or "she"."""
+    return (
+        not (c.flags & _PROSE_UNFIT)
+        and not has_first_person(c.text)
+        and not (c.quoted and unnamed_speaker(c.text))
+    )
 
 
 def _latest_rank(newest: float) -> Callable[[Candidate], float]:
@@ -214,7 +226,13 @@ def clean_title(title: str, outlets: set[str]) -> str:
 
 def neutral(title: str) -> bool:
     """True when a title reads as a plain statement: no question, exclamation or bait."""
-    return bool(title) and "?" not in title and "!" not in title and not _CLICKBAIT_RE.search(title)
+    return (
+        bool(title)
+        and "?" not in title
+        and "!" not in title
+        and not _CLICKBAIT_RE.search(title)
+        and not _SHOUTED_TITLE_RE.match(title)
+    )
 
 
 def _titles(articles: Sequence[pb.Article], outlets: set[str]) -> dict[str, list[pb.Article]]:
@@ -243,6 +261,25 @@ def _best_title(
 
 # A story's headline follows its latest development, as long as that title stays central.
 HEADLINE_FRESH_WEIGHT = 0.2
+# A title of the latest day leads if it is at least this central compared with the story's
+# most central title: a late side angle ("Adobe homes bore the brunt") does not.
+LATEST_TITLE_CENTRALITY = 0.7
+
+
+def _latest_titles(
+    titles: dict[str, list[pb.Article]], weights: dict[str, float]
+) -> dict[str, list[pb.Article]]:
+    """The central titles of the newest day that has any: the latest development, which the
+    first reports' figures ("kills at least 9") no longer match once the toll has risen.
+    Among them the most central leads, whatever their order within the day."""
+    central = {t: centrality(T.content_terms(t), weights) for t in titles}
+    floor = LATEST_TITLE_CENTRALITY * max(central.values())
+    newest_day = {t: max(_day(a) for a in arts) for t, arts in titles.items()}
+    fit = [t for t in titles if central[t] >= floor]
+    if not fit:
+        return {}
+    day = max(newest_day[t] for t in fit)
+    return {t: [a for a in titles[t] if _day(a) == day] for t in fit if newest_day[t] == day}
 
 
 def _outlets(articles: Sequence[pb.Article]) -> set[str]:
@@ -262,7 +299,10 @@ def headline(
     outlets = _outlets(articles)
     titles = _titles(articles, outlets)
     if titles:
-        text, ids = _best_title(titles, weights, _recency(articles))
+        latest = _latest_titles(titles, weights)
+        # Within the latest day the most central title leads, whatever the hour.
+        recency = (lambda a: 0.0) if latest else _recency(articles)
+        text, ids = _best_title(latest or titles, weights, recency)
         return pb.Sentence(text=text, article_ids=ids)
     if happened:
         lead = max(happened, key=lambda c: c.score)

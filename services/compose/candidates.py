@@ -27,22 +27,39 @@ _QUOTED_SPAN_RE = re.compile(r"[\"“][^\"”]*[\"”]")
 
 
 class ParsedSentence(NamedTuple):
-    """One usable sentence of an article, analysed once (a tuple: cheap to build)."""
+    """One usable sentence of an article (a tuple: cheap to build)."""
 
     text: str
     terms: frozenset[str]
-    kind: str
-    flags: frozenset[str]
     position: int
 
 
 @dataclass(frozen=True)
 class ParsedArticle:
-    """What composing needs from one article; articles never change, so it is cached."""
+    """What composing needs from one article; articles never change, so it is cached.
+
+    A sentence's cues (kind and flags) are worked out only when it is first asked for: only a
+    sentence that opens a candidate of its story needs them, while a copy of a sentence another
+    outlet already wrote merges into that candidate on its terms alone.
+    """
 
     sentences: tuple[ParsedSentence, ...]
     terms: frozenset[str]  # title and sentence terms: the article's vocabulary
     acronyms: frozenset[str]
+    kind: str = ""
+    _cues: list = field(default_factory=list, compare=False, repr=False)
+
+    def cues(self, position: int) -> tuple[str, frozenset[str]]:
+        """(kind, flags) of the sentence at this position, analysed once."""
+        if not self._cues:
+            self._cues.extend([None] * len(self.sentences))
+        found = self._cues[position]
+        if found is None:
+            text = self.sentences[position].text
+            lowered = text.lower()
+            found = C.analyse_lowered(text, lowered, set(T.fast_words(lowered)), self.kind)
+            self._cues[position] = found
+        return found
 
 
 @dataclass
@@ -145,12 +162,11 @@ def _parse(body: str, title: str, kind: str) -> ParsedArticle:
         lowered = sentence.lower()
         if furniture and C.boilerplate_lowered(lowered):
             continue
-        # Tokenised once, lower-cased: cue words and content terms both need only the set.
-        vocab = set(T.fast_words(lowered))
-        sentence_kind, flags = C.analyse_lowered(sentence, lowered, vocab, kind)
-        kept.append(ParsedSentence(sentence, T.terms_of(vocab), sentence_kind, flags, len(kept)))
+        # Tokenised lower-cased; the terms are all the parse keeps (cues wait until asked for).
+        kept.append(ParsedSentence(sentence, T.terms_of(T.fast_words(lowered)), len(kept)))
     terms = T.content_terms(title).union(*(s.terms for s in kept))
-    return ParsedArticle(tuple(kept), terms, C.caps_words("\n".join(s.text for s in kept)))
+    acronyms = C.caps_words("\n".join(s.text for s in kept))
+    return ParsedArticle(tuple(kept), terms, acronyms, kind)
 
 
 def classify(sentence: str, article_kind: str) -> str:
@@ -169,6 +185,25 @@ def has_first_person(sentence: str) -> bool:
     return bool(_FIRST_PERSON_RE.search(outside))
 
 
+# What is left of a quotation once its quoted words are gone, when it names no speaker:
+# ' he said.', ', she added.', ' they told reporters.'.
+_PRONOUN_ATTRIBUTION_RE = re.compile(
+    r"^[\s,.;:]*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told\s+\w+|insisted|"
+    r"explained|continued|warned|stated)\b[\s,.;:]*(?:(?:on|last|this)\s+\w+[\s,.;:]*)?$",
+    re.IGNORECASE,
+)
+
+
+def unnamed_speaker(sentence: str) -> bool:
+    """True for a quotation attributed only by a pronoun (\"...,\" he said.): out of its
+    article, nobody can tell who speaks."""
+    if not is_quote(sentence):
+        return False
+    # Every stretch outside the quotation marks is only "he said" and the like.
+    parts = [p for p in _QUOTED_SPAN_RE.split(sentence) if p.strip(" ,.;:")]
+    return bool(parts) and all(_PRONOUN_ATTRIBUTION_RE.match(p) for p in parts)
+
+
 def term_weights(articles: Sequence[pb.Article], publishers: dict[str, str]) -> dict[str, float]:
     """Share of the story's publishers whose articles use each term: the story's centre."""
     vocab: dict[str, set[str]] = defaultdict(set)  # publisher -> every term it used
@@ -183,7 +218,11 @@ def centrality(terms: frozenset[str], weights: dict[str, float]) -> float:
     """Mean weight of a sentence's terms, damped for very short sentences."""
     if not terms:
         return 0.0
-    return sum(weights.get(t, 0.0) for t in terms) / (len(terms) + 2)
+    try:  # a story's own sentences use only terms it weighs: map in C, no generator
+        total = sum(map(weights.__getitem__, terms))
+    except KeyError:
+        total = sum(weights.get(t, 0.0) for t in terms)
+    return total / (len(terms) + 2)
 
 
 def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], dict[str, float]]:
@@ -199,24 +238,31 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
     for a in ordered:
         parsed = parse_article(a)
         acronyms |= parsed.acronyms
+        aid, pub, at, rec = (
+            a.article_id,
+            publishers[a.article_id],
+            seconds(a.published_at),
+            recency[a.article_id],
+        )
         for s in parsed.sentences:
             match = exact.get(s.text)
             rare: list[str] | None = None
             if match is None:
                 rare = _rarest(s.terms, weights)  # sorted once: to find a copy, then to file it
                 match = _find_near_copy(candidates, postings, s.terms, rare)
-            fresh = recency[a.article_id] / (1 + 0.5 * s.position)
+            fresh = rec / (1 + 0.5 * s.position)
             if match is not None:
                 c = candidates[match]
-                c.article_ids.append(a.article_id)
-                c.publishers.add(publishers[a.article_id])
-                c.by_article.setdefault(a.article_id, s.text)
-                c.fresh = max(c.fresh, fresh)
-                c.last_seen = seconds(a.published_at)
+                c.article_ids.append(aid)
+                c.publishers.add(pub)
+                c.by_article.setdefault(aid, s.text)
+                if fresh > c.fresh:
+                    c.fresh = fresh
+                c.last_seen = at
                 continue
             index = len(candidates)
             exact[s.text] = index
-            candidates.append(_candidate(a, s, publishers[a.article_id], fresh))
+            candidates.append(_candidate(aid, at, s, parsed.cues(s.position), pub, fresh))
             for term in rare if rare is not None else _rarest(s.terms, weights):
                 postings[term].append(index)
     frozen = frozenset(acronyms)
@@ -227,19 +273,21 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
     return candidates, weights
 
 
-def _candidate(a: pb.Article, s: ParsedSentence, pub: str, fresh: float) -> Candidate:
-    at = seconds(a.published_at)
+def _candidate(
+    aid: str, at: float, s: ParsedSentence, cues: tuple[str, frozenset[str]], pub: str, fresh: float
+) -> Candidate:
+    kind, flags = cues
     return Candidate(
         text=s.text,
         terms=s.terms,
-        article_ids=[a.article_id],
+        article_ids=[aid],
         publishers={pub},
         first_seen=at,
         position=s.position,
-        kind=s.kind,
-        quoted=C.QUOTED in s.flags,
-        by_article={a.article_id: s.text},
-        flags=s.flags,
+        kind=kind,
+        quoted=C.QUOTED in flags,
+        by_article={aid: s.text},
+        flags=flags,
         fresh=fresh,
         last_seen=at,
     )
@@ -263,10 +311,19 @@ def _find_near_copy(candidates, postings, terms, rare) -> int | None:
     seen: set[int] = set()
     for term in rare:
         seen.update(postings.get(term, ()))
+    if not seen or not terms:
+        return None
+    size = len(terms)
     for index in sorted(seen):
-        if T.jaccard(terms, candidates[index].terms) >= 0.7:
+        other = candidates[index].terms
+        # T.jaccard inline (same arithmetic): this runs for most sentences of a story.
+        shared = len(terms & other)
+        if shared and shared / (size + len(other) - shared) >= NEAR_COPY_JACCARD:
             return index
     return None
+
+
+NEAR_COPY_JACCARD = 0.7
 
 
 def shouted(sentence: str) -> bool:

@@ -168,8 +168,11 @@ class Linker:
         text = _one_line(text)
         words = set(T.word_runs(text))
         found = self._names_finder.scan(text, words)
-        # Phrases ("the Ukrainian president") match in any case.
-        found += self._phrases_finder.scan(text.lower(), set(map(str.lower, words)))
+        # Phrases ("the Ukrainian president") match in any case; most texts hold none of their
+        # key words even as substrings, and then no lower-cased word set is needed.
+        lowered = text.lower()
+        if self._phrases_finder.may_occur(lowered):
+            found += self._phrases_finder.scan(lowered, set(map(str.lower, words)))
         return [entity_id for _, entity_id in sorted(found)]
 
     def analysed(self, article: pb.Article) -> ArticleEntities:
@@ -201,13 +204,20 @@ class Linker:
         """Cards of the story's most mentioned entities: KB ones, then described unknown ones."""
         # Weight: articles naming the entity, plus its mentions, plus a bonus for titles.
         counts: Counter[str] = Counter()
+        support: Counter[str] = Counter()  # articles naming the entity
         titles: set[str] = set()
         for a in articles:
             found = self.analysed(a)
             titles |= found.title
             counts.update(found.mentions)
-            counts.update(found.title.union(found.mentions))
-        cards = [self.kb_card(entity_id) for entity_id in counts]
+            named = found.title.union(found.mentions)
+            counts.update(named)
+            support.update(named)
+        cards = [
+            self.kb_card(entity_id)
+            for entity_id in counts
+            if not _in_passing(support[entity_id], len(articles)) or entity_id in titles
+        ]
         mined = mined_cards(articles, self)
         cards += mined
         weight = {c.entity_id: counts.get(c.entity_id, 0) for c in cards}
@@ -228,6 +238,16 @@ class Linker:
             aliases=list(e.aliases),
             description_source="kb",
         )
+
+
+def _in_passing(articles_naming: int, story_articles: int) -> bool:
+    """True for a KB name only one article of a story of several names (and no title): an
+    aside (the other earthquake, in a background sentence), not what the story is about, so it
+    gets no card and pulls no hub. Names mined from appositives are introduced on purpose."""
+    return articles_naming <= 1 and story_articles >= MIN_ARTICLES_FOR_CARDS_BY_SUPPORT
+
+
+MIN_ARTICLES_FOR_CARDS_BY_SUPPORT = 4
 
 
 class _AliasFinder:
@@ -260,6 +280,15 @@ class _AliasFinder:
                 self._wordless.append(entry)
         self._by_key = dict(by_key)
         self._keys = frozenset(by_key)
+
+    def may_occur(self, text: str) -> bool:
+        """False when no alias can occur in text: none of their key words is even a substring."""
+        if self._wordless:
+            return True
+        for key in self._keys:  # noqa: SIM110 (a plain loop: no generator per text)
+            if key in text:
+                return True
+        return False
 
     def scan(self, text: str, words: set[str]) -> list[tuple[int, str]]:
         """(start, entity id) of non-overlapping whole-word matches, leftmost-longest.

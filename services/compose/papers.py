@@ -117,10 +117,14 @@ def papers_say(
     acronyms = frozenset().union(*(parse_article(a).acronyms for a in articles))
     lines: list[pb.PaperLine] = []
     chosen: list[Candidate] = []
+    newest = newest_time(candidates)
+    holding = _holding(candidates)
     for own_articles in groups.values():
         if len(lines) >= max_lines:
             break
-        pick = _best_line(own_articles, candidates, used, chosen, outlet_names)
+        # Only the candidates an outlet's own articles hold, in the story's candidate order.
+        own = [candidates[i] for i in sorted(_union(holding, own_articles))]
+        pick = _best_line(own_articles, own, used, chosen, outlet_names, newest)
         if pick is None:
             continue
         candidate, article = pick
@@ -138,8 +142,23 @@ def papers_say(
     return lines
 
 
-def _best_line(own_articles, candidates, used, chosen, outlet_names):
-    newest = newest_time(candidates)
+def _holding(candidates: Sequence[Candidate]) -> dict[str, list[int]]:
+    """Article id -> indices of the candidates it holds a wording of."""
+    out: dict[str, list[int]] = {}
+    for index, c in enumerate(candidates):
+        for article_id in c.by_article:
+            out.setdefault(article_id, []).append(index)
+    return out
+
+
+def _union(holding: dict[str, list[int]], articles: Sequence[pb.Article]) -> set[int]:
+    found: set[int] = set()
+    for a in articles:
+        found.update(holding.get(a.article_id, ()))
+    return found
+
+
+def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
     own_ids = {a.article_id: a for a in own_articles}
     allowed = (
         outlet_names - {a.outlet for a in own_articles} - {a.parent_outlet for a in own_articles}

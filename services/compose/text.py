@@ -67,6 +67,8 @@ STOPWORDS = ENGLISH_STOPWORDS | frozenset(["it's", "he's", "she's", "they're", "
 
 def normalise_space(text: str) -> str:
     """Collapse runs of whitespace into single spaces and trim."""
+    if "  " not in text and text.isprintable() and text[:1] != " " and text[-1:] != " ":
+        return text  # already single-spaced (the usual paragraph): no split and join
     return " ".join(text.split())  # str.split in C: several times faster than a regex sub
 
 
