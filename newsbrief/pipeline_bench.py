@@ -144,6 +144,8 @@ class StepResult:
     rejected: int = 0
     duplicates: int = 0
     errors: int = 0
+    # Accepted article ids no brief read through the API listed by the end of the step.
+    missing: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -184,7 +186,13 @@ def summarise_step(
         rejected=counts.get("rejected", 0),
         duplicates=counts.get("duplicates", 0),
         errors=counts.get("errors", 0),
+        missing=unseen(accepted, seen),
     )
+
+
+def unseen(accepted: dict[str, float], seen: dict[str, float]) -> list[str]:
+    """Accepted article ids not yet listed in any brief read, in order of acceptance."""
+    return [aid for aid, _ in sorted(accepted.items(), key=lambda kv: kv[1]) if aid not in seen]
 
 
 def _round(value: float | None) -> float | None:
@@ -483,6 +491,15 @@ class BriefWatcher:
         self.seen: dict[str, float] = {}
         self.versions: dict[str, list[int]] = {}
         self.statuses: list[tuple[str, int, bool]] = []
+        # The last event id received: kept per event, so a stream that breaks mid-way resumes
+        # after it (a reconnect without Last-Event-ID starts at the newest entry, skipping any
+        # announced in between).
+        self.last_event_id: str | None = None
+        # Why each /v1/updates stream ended (clean end or error), and reads that returned an
+        # older version than the stream had announced (a stale copy: read again).
+        self.reconnects: list[str] = []
+        self.stale_reads: list[tuple[str, int, int]] = []
+        self.announced: dict[str, int] = {}
         self._pending: queue.Queue[str | None] = queue.Queue()
         self._queued: set[str] = set()
         self._lock = threading.Lock()
@@ -498,8 +515,8 @@ class BriefWatcher:
         return self
 
     def _follow(self) -> None:
-        last: str | None = None
         while not self._stop.is_set():
+            last = self.last_event_id
             headers = {"Last-Event-ID": last} if last else {}
             try:
                 with httpx.stream(
@@ -509,11 +526,13 @@ class BriefWatcher:
                     if response.status_code != 200:
                         time.sleep(0.5)
                         continue
-                    last = self._read_events(response, last)
-            except httpx.HTTPError:
+                    self._read_events(response)
+                    self.reconnects.append(f"{time.time():.1f} stream ended after {last}")
+            except httpx.HTTPError as exc:
+                self.reconnects.append(f"{time.time():.1f} {type(exc).__name__} after {last}")
                 time.sleep(0.5)
 
-    def _read_events(self, response: httpx.Response, last: str | None) -> str | None:
+    def _read_events(self, response: httpx.Response) -> None:
         event_id = None
         for line in response.iter_lines():
             if self._stop.is_set():
@@ -521,11 +540,15 @@ class BriefWatcher:
             if line.startswith("id:"):
                 event_id = line[3:].strip()
             elif line.startswith("data:"):
-                story = orjson.loads(line[5:]).get("story_id")
-                last = event_id or last
+                data = orjson.loads(line[5:])
+                story = data.get("story_id")
                 if story:
+                    with self._lock:
+                        version = max(self.announced.get(story, 0), data.get("version", 0))
+                        self.announced[story] = version
                     self.enqueue(story)
-        return last
+                # After the enqueue: a break now re-reads this event rather than skip it.
+                self.last_event_id = event_id or self.last_event_id
 
     def enqueue(self, story_id: str) -> None:
         """Read this story's brief soon (coalesced with a pending read of it)."""
@@ -545,6 +568,9 @@ class BriefWatcher:
 
     def read_brief(self, client: httpx.Client, story_id: str) -> dict | None:
         """GET one brief; note its version and the first sighting of each of its articles."""
+        with self._lock:
+            # Announced before the request was sent: Redis held it then, so it must be served.
+            wanted = self.announced.get(story_id, 0)
         response = client.get(f"/v1/stories/{story_id}")
         now = time.time()
         self._record("/v1/stories/{id}", response)
@@ -555,6 +581,12 @@ class BriefWatcher:
             self.versions.setdefault(brief["id"], []).append(brief["version"])
             for article in brief["articles"]:
                 self.seen.setdefault(article["article_id"], now)
+        if brief["id"] == story_id and brief["version"] < wanted:
+            # Older than an event seen before the request: a stale copy. No later event may
+            # come, so read again (the API must converge; the list shows whether it lags).
+            self.stale_reads.append((story_id, brief["version"], wanted))
+            time.sleep(0.05)
+            self.enqueue(story_id)
         return brief
 
     def _record(self, route: str, response: httpx.Response) -> None:
@@ -857,12 +889,15 @@ def format_step(step: StepResult) -> str:
         return "-" if v is None else f"{v * 1000:7.0f}"
 
     lag = " ".join(f"{k}={v}" for k, v in sorted(step.max_lag.items()))
-    return (
+    row = (
         f"rate {step.target_rate:6.1f}/s  in {step.ingest_rate:6.1f}/s  e2e "
         f"{step.end_to_end_rate:6.1f}/s  seen {step.seen}/{step.accepted}  p50 {ms(step.p50)} "
         f"p95 {ms(step.p95)} p99 {ms(step.p99)} ms  drain {step.drain_seconds:5.1f}s  "
         f"max lag {lag}"
     )
+    if step.missing:
+        row += f"\n  never seen ({len(step.missing)}): {' '.join(step.missing[:20])}"
+    return row
 
 
 def report(result: dict, bench: Bench) -> dict:
@@ -880,6 +915,12 @@ def report(result: dict, bench: Bench) -> dict:
         bench.pusher.accepted, bench.stages.clustered, bench.stages.composed, bench.watcher.seen
     )
     result["lag_errors"] = bench.sampler.errors[:5]
+    watcher = bench.watcher
+    result["watcher"] = {
+        "stale_reads": len(watcher.stale_reads),
+        "stale_examples": [list(s) for s in watcher.stale_reads[:10]],
+        "stream_reconnects": watcher.reconnects[:10],
+    }
     return result
 
 
@@ -968,6 +1009,13 @@ def _print_summary(result: dict) -> None:
     echo("CPU seconds: " + ", ".join(f"{k} {v}" for k, v in result["cpu_seconds"].items()))
     echo(f"API answers while watching: {result['api_statuses']}")
     echo(f"stage latency (s) 202->story event->brief record->readable: {result['stages']}")
+    watcher = result["watcher"]
+    if watcher["stale_reads"] or watcher["stream_reconnects"]:
+        echo(
+            f"API served {watcher['stale_reads']} briefs older than an update already announced "
+            f"(read again; e.g. story, got, announced: {watcher['stale_examples'][:3]}); "
+            f"update stream reconnects: {watcher['stream_reconnects'][:3]}"
+        )
     if result["lag_errors"]:
         echo(f"lag sampling errors: {result['lag_errors']}")
     if "max_sustained_rate" in result:

@@ -158,6 +158,24 @@ class Composer:
             out.extend(self._settle(Outputs(links=[(follows, sid)]), now))
         if changed or new_link:
             out.extend(self._changed(sid, now, **({"follows": follows} if new_link else {})))
+        elif event.HasField("article") and not self.meta.get(sid, {}).get("pending"):
+            out.extend(self._republish(sid))
+        return out
+
+    def _republish(self, sid: str) -> Outputs:
+        """Send the stored brief again for an event seen before.
+
+        Events come back only after a worker died or lost its partitions. Its table writes
+        may have reached the changelog while the brief they recorded never reached the briefs
+        topic or Redis; the redelivered event then changes nothing, so without this the brief
+        would never go out. Downstream writes are idempotent by version.
+        """
+        stored = self._brief(sid)
+        if stored is None:
+            return Outputs()
+        out = Outputs(briefs=[(stored, None)])
+        if self.keeper is None:
+            out.signals.append(stored)
         return out
 
     def _changed(self, sid: str, now: float, **meta) -> Outputs:

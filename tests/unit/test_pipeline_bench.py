@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
+import orjson
+import pytest
+
 from newsbrief.pipeline_bench import (
+    BriefWatcher,
     bad_statuses,
+    format_step,
     invariant_violations,
     jsonl_docs,
     lag_of,
@@ -111,3 +117,52 @@ def test_only_503_with_retry_after_is_an_acceptable_server_error() -> None:
     answers = [("/a", 200, False), ("/a", 404, False), ("/a", 503, True), ("/b", 503, False)]
     answers.append(("/c", 500, True))
     assert bad_statuses(answers) == [("/b", 503), ("/c", 500)]
+
+
+def test_a_step_names_the_accepted_articles_never_seen_oldest_first() -> None:
+    accepted = {"late": 2.0, "early": 1.0, "shown": 1.5}
+    step = summarise_step(10, 3, accepted, {"shown": 1.9}, (0.0, 2.0, 32.0), [], {})
+    assert step.missing == ["early", "late"]
+    assert "never seen (2): early late" in format_step(step)
+    assert "never seen" not in format_step(
+        summarise_step(10, 1, {"a": 1}, {"a": 2}, (0, 1, 2), [], {})
+    )
+
+
+def _brief(version: int, articles: list[str]) -> dict:
+    return {"id": "s1", "version": version, "articles": [{"article_id": a} for a in articles]}
+
+
+def test_a_brief_older_than_the_announced_version_is_noted_and_read_again() -> None:
+    served = [_brief(1, ["a"]), _brief(2, ["a", "b"])]
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=served.pop(0)))
+    watcher = BriefWatcher("http://api")
+    watcher.announced["s1"] = 2  # the update stream said version 2 before the read
+    with httpx.Client(base_url="http://api", transport=transport) as client:
+        watcher.read_brief(client, "s1")
+        assert watcher.stale_reads == [("s1", 1, 2)]
+        assert watcher._pending.get_nowait() == "s1"  # queued for another read
+        watcher.read_brief(client, "s1")
+    assert set(watcher.seen) == {"a", "b"}
+    assert watcher.stale_reads == [("s1", 1, 2)]
+
+
+class _BrokenStream:
+    """An update stream that delivers two events, then breaks."""
+
+    def iter_lines(self):
+        for n, story in ((1, "s1"), (2, "s2")):
+            yield f"id: {n}-0"
+            yield "event: brief"
+            yield "data: " + orjson.dumps({"story_id": story, "version": n}).decode()
+            yield ""
+        raise httpx.ReadError("connection reset")
+
+
+def test_a_broken_update_stream_resumes_after_the_last_event_received() -> None:
+    watcher = BriefWatcher("http://api")
+    with pytest.raises(httpx.ReadError):
+        watcher._read_events(_BrokenStream())
+    assert watcher.last_event_id == "2-0"  # the reconnect sends it as Last-Event-ID
+    assert [watcher._pending.get_nowait() for _ in range(2)] == ["s1", "s2"]
+    assert watcher.announced == {"s1": 1, "s2": 2}

@@ -92,3 +92,24 @@ def test_the_hub_keeper_gets_the_brief_without_its_history() -> None:
     view = keeper_view(brief)
     assert len(brief.changes) == 2 and not view.changes
     assert view.articles == brief.articles and view.topics == brief.topics
+
+
+def test_a_redelivered_event_sends_the_stored_brief_again() -> None:
+    # A worker killed after its table writes reached the changelog but before the brief was
+    # sent: the next owner recovers the tables and gets the event again.
+    dead = _composer(debounce=1.0)
+    peru = STORIES["quake-peru"]
+    [(lost, _)] = dead.on_event(_added("s1", peru[0]), now=1000.0).briefs
+    survivor = Composer(
+        ComposeSettings(debounce_seconds=1.0), LINKER, dead.articles, dead.briefs, dead.meta, {}, {}
+    )
+    out = survivor.on_event(_added("s1", peru[0]), now=1005.0)
+    assert [(b.story_id, b.version) for b, _ in out.briefs] == [("s1", lost.version)]
+
+
+def test_a_repeated_event_of_a_pending_story_waits_for_its_rebuild() -> None:
+    c = _composer(debounce=1.0)
+    peru = STORIES["quake-peru"]
+    c.on_event(_added("s1", peru[0]), now=1000.0)
+    c.on_event(_added("s1", peru[1]), now=1000.3)  # pending
+    assert not c.on_event(_added("s1", peru[1]), now=1000.4)
