@@ -33,18 +33,22 @@ FACETS = ("topic", "entity", "hub", "outlet", "lang")
 _LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 MGET_CHUNK = 500
 
-# KEYS[1] sorted set. ARGV: summary key prefix, max, min, count, score of the cursor ('' = none).
-# Returns {ties at the cursor's score, the range, the summaries of both (in that order)}.
-# The summary keys are derived inside the script (not declared in KEYS): fine on one Redis or a
-# replica set; Redis Cluster would need hash tags on the prefix.
-PAGE_SCRIPT = """
+# The page's range: the ties at the cursor's score, then up to ARGV[4] rows below it.
+RANGE_LUA = """
 local ties = {}
 if ARGV[5] ~= '' then
   ties = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[5], ARGV[5], 'WITHSCORES')
 end
 local rows = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES',
                         'LIMIT', 0, tonumber(ARGV[4]))
-local names = {}
+"""
+# KEYS[1] sorted set. ARGV: summary key prefix, max, min, count, score of the cursor ('' = none).
+# Returns {ties at the cursor's score, the range, the summaries of both (in that order)}.
+# The summary keys are derived inside the script (not declared in KEYS): fine on one Redis or a
+# replica set; Redis Cluster would need hash tags on the prefix.
+PAGE_SCRIPT = (
+    RANGE_LUA
+    + """local names = {}
 for i = 1, #ties, 2 do names[#names + 1] = ARGV[1] .. ties[i] end
 for i = 1, #rows, 2 do names[#names + 1] = ARGV[1] .. rows[i] end
 local found = {}
@@ -54,18 +58,16 @@ for i = 1, #names, 500 do
 end
 return {ties, rows, found}
 """
+)
 PAGE_SHA = hashlib.sha1(PAGE_SCRIPT.encode()).hexdigest()
 # The same range without the summaries, for the tracking connection (doccache.py): Redis tracks
 # only the keys a script declares, so the summaries are read after it, by a plain MGET.
-IDS_SCRIPT = """
-local ties = {}
-if ARGV[5] ~= '' then
-  ties = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[5], ARGV[5], 'WITHSCORES')
-end
-local rows = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[3], 'WITHSCORES',
-                        'LIMIT', 0, tonumber(ARGV[4]))
+IDS_SCRIPT = (
+    RANGE_LUA
+    + """
 return {ties, rows}
 """
+)
 IDS_SHA = hashlib.sha1(IDS_SCRIPT.encode()).hexdigest()
 
 
