@@ -115,6 +115,9 @@ class Composer:
         # here; the service sends them through topics to the worker owning each story.
         self.inline_merges = inline_merges
         self.articles, self.briefs, self.meta = articles, briefs, meta
+        # The brief version each story last went out with from this process: a duplicate event
+        # re-sends the stored brief only when another process may have failed to send it.
+        self._published: dict[str, int] = {}
         self.keeper = (
             HubKeeper(
                 settings,
@@ -171,8 +174,9 @@ class Composer:
         would never go out. Downstream writes are idempotent by version.
         """
         stored = self._brief(sid)
-        if stored is None:
-            return Outputs()
+        if stored is None or self._published.get(sid) == stored.version:
+            return Outputs()  # this process sent it: the event is a plain duplicate
+        self._published[sid] = stored.version
         out = Outputs(briefs=[(stored, None)])
         if self.keeper is None:
             out.signals.append(stored)
@@ -347,6 +351,7 @@ class Composer:
         if versioned is None:
             return out
         self.briefs[sid] = encode(versioned)
+        self._published[sid] = versioned.version
         out.briefs.append((versioned, previous))
         out.cards = cards
         if self.keeper is None:
