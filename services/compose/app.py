@@ -82,47 +82,29 @@ def create_app(settings: ComposeSettings) -> faust.App:
     briefs_topic = app.topic(topic_name(prefix, BRIEFS), **raw)
     hubs_topic = app.topic(topic_name(prefix, HUBS), **raw)
     entities_topic = app.topic(topic_name(prefix, ENTITIES), **raw)
+
+    def internal(name: str, partitions: int = settings.partitions):
+        return app.topic(
+            f"{prefix}.{settings.app_id}.{name}", internal=True, partitions=partitions, **raw
+        )
+
     # Deferred rebuilds go through a topic of our own keyed by story, so that the rebuild runs
     # inside stream iteration on the story's partition (faust tables are only written there).
-    rebuilds = app.topic(
-        f"{prefix}.{settings.app_id}.rebuilds", internal=True, partitions=settings.partitions, **raw
-    )
+    rebuilds = internal("rebuilds")
 
     # Hubs and the entity index read across all stories, so one partition holds them all:
     # every built brief goes to the hub keeper through this single-partition topic, and the
     # keeper's answer (the story's hubs, as a Brief carrying only story_id and go_deeper) comes
     # back keyed by story, to the story's own partition.
-    hub_signals = app.topic(
-        f"{prefix}.{settings.app_id}.hub-signals", internal=True, partitions=1, **raw
-    )
-    hub_refs = app.topic(
-        f"{prefix}.{settings.app_id}.hub-refs",
-        internal=True,
-        partitions=settings.partitions,
-        **raw,
-    )
+    hub_signals = internal("hub-signals", partitions=1)
+    hub_refs = internal("hub-refs")
 
     # A merge moves the absorbed story's articles to the survivor: first a handoff keyed by the
     # absorbed story (its partition holds its articles), then the articles keyed by the survivor.
-    handoffs = app.topic(
-        f"{prefix}.{settings.app_id}.handoffs",
-        internal=True,
-        partitions=settings.partitions,
-        **raw,
-    )
-    forwards = app.topic(
-        f"{prefix}.{settings.app_id}.forwards",
-        internal=True,
-        partitions=settings.partitions,
-        **raw,
-    )
+    handoffs = internal("handoffs")
+    forwards = internal("forwards")
     # A follow-up story's link back, keyed by the earlier story so its owner records it.
-    links = app.topic(
-        f"{prefix}.{settings.app_id}.links",
-        internal=True,
-        partitions=settings.partitions,
-        **raw,
-    )
+    links = internal("links")
 
     def table(name: str, value_serializer: str, partitions: int | None = None):
         t = app.Table(name, default=None, partitions=partitions)

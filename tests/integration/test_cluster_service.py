@@ -13,6 +13,7 @@ import httpx
 import pytest
 from kafka import KafkaConsumer, KafkaProducer
 
+from newsbrief.bench_scaleout import final_stories as story_members
 from newsbrief.codec import decode, encode
 from newsbrief.infra import free_ports
 from newsbrief.topics import ARTICLES, STORY_EVENTS, topic_name
@@ -136,13 +137,7 @@ def expected_stories(articles: list[pb.Article], settings: ClusterSettings) -> s
 
 def final_stories(events: list[pb.StoryEvent]) -> set[frozenset]:
     """Member sets of the stories still standing once every event is applied."""
-    latest: dict[str, pb.StoryEvent] = {}
-    absorbed: set[str] = set()
-    for event in events:
-        absorbed.update(event.absorbed_story_ids)
-        if event.sequence > latest.get(event.story_id, pb.StoryEvent()).sequence:
-            latest[event.story_id] = event
-    return {frozenset(e.article_ids) for sid, e in latest.items() if sid not in absorbed}
+    return set(story_members(events).values())
 
 
 def settings_for(prefix: str, bootstrap: str, app_id: str, **extra) -> ClusterSettings:
