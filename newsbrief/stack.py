@@ -71,6 +71,15 @@ class StackState:
         return cls(**json.loads(path.read_text()))
 
 
+def stop_on(signum: int) -> None:
+    """Let this signal stop the local stack the way Ctrl-C does (SIGTERM from `kill`, systemd)."""
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signum, interrupt)
+
+
 def service_env(
     config: StackConfig, bootstrap: str, redis_url: str, feeds_base_url: str
 ) -> dict[str, str]:
@@ -338,6 +347,8 @@ def register(cli: typer.Typer) -> None:
         config = StackConfig(run_dir=run_dir, api_port=api_port, ingest_port=ingest_port)
         stack = LocalStack(config)
         started = time.monotonic()
+        stop_on(signal.SIGTERM)
+        stop_on(signal.SIGINT)  # a shell starting `up` in the background ignores Ctrl-C's signal
         try:
             stack.start()
             expected = sample_article_count()
