@@ -21,6 +21,7 @@ from services.compose.candidates import (
     near_repeat,
     newest_time,
     parse_article,
+    parsed_memo,
     seconds,
     stale,
     unnamed_speaker,
@@ -82,6 +83,19 @@ def prepare_article(article: pb.Article, linker=None) -> None:
     parse_article(article)
     if linker is not None:
         linker.analysed(article)
+
+
+# An article's entity analysis holds about a twentieth of what its parsed sentences do: a
+# sixteenth of the budget lets its memo keep at least as many articles.
+ENTITY_MEMO_SHARE = 1 / 16
+
+
+def bound_article_memos(linker, max_articles: int, max_bytes: int) -> None:
+    """Bound what is remembered per article, by count and approximate bytes: its parsed
+    sentences (one memo per process) and, in the linker, its entities."""
+    entity_bytes = int(max_bytes * ENTITY_MEMO_SHARE)
+    parsed_memo().limit(max_articles, max_bytes - entity_bytes)
+    linker.memo.limit(max_articles, entity_bytes)
 
 
 def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefContext) -> pb.Brief:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain, islice
+from itertools import chain
+from operator import itemgetter
 from typing import Generic, NamedTuple, TypeVar
 
 from newsbrief.v1 import newsbrief_pb2 as pb
@@ -22,7 +23,7 @@ MIN_WORDS, MAX_WORDS = 6, 55
 V = TypeVar("V")
 FACT, ANALYSIS, BACKGROUND = C.FACT, C.ANALYSIS, C.BACKGROUND
 _DATELINE_RE = C.DATELINE_RE
-_FIRST_PERSON_RE = re.compile(r"\b(I|we|We|our|Our|us|my|My|me)\b")
+_FIRST_PERSON = frozenset(["I", "we", "We", "our", "Our", "us", "my", "My", "me"])
 _QUOTED_SPAN_RE = re.compile(r"[\"“][^\"”]*[\"”]")
 
 
@@ -40,14 +41,22 @@ class ParsedArticle:
 
     A sentence's cues (kind and flags) are worked out only when it is first asked for: only a
     sentence that opens a candidate of its story needs them, while a copy of a sentence another
-    outlet already wrote merges into that candidate on its terms alone.
+    outlet already wrote merges into that candidate on its terms alone. The acronyms wait too:
+    only a sentence opening in capitals needs them.
     """
 
     sentences: tuple[ParsedSentence, ...]
     terms: frozenset[str]  # title and sentence terms: the article's vocabulary
-    acronyms: frozenset[str]
     kind: str = ""
     _cues: list = field(default_factory=list, compare=False, repr=False)
+    _acronyms: list = field(default_factory=list, compare=False, repr=False)
+
+    @property
+    def acronyms(self) -> frozenset[str]:
+        """Words its sentences write in capitals mid-sentence (found once, when first asked)."""
+        if not self._acronyms:
+            self._acronyms.append(C.caps_words("\n".join(s.text for s in self.sentences)))
+        return self._acronyms[0]
 
     def cues(self, position: int) -> tuple[str, frozenset[str]]:
         """(kind, flags) of the sentence at this position, analysed once."""
@@ -102,44 +111,100 @@ def support_publishers(articles: Sequence[pb.Article]) -> dict[str, str]:
 
 
 class ArticleMemo(Generic[V]):
-    """Per-article analysis, remembered across rebuilds of a story, bounded in size.
+    """Per-article analysis, remembered across rebuilds of a story, bounded in count and bytes.
 
     Keyed by article id and content hash: an article re-sent with new text is analysed anew.
-    When full, the older half goes (insertion order): a story is recomposed soon after it
-    grows, so recently seen articles are the ones that matter.
+    The least recently used entries go first: a story is recomposed soon after it grows, so
+    the articles of stories still moving are the ones worth keeping. ``size`` estimates an
+    entry's bytes (an analysed article holds a few times its kept text), so that a burst of
+    long articles cannot grow the process the way a count alone would let it.
     """
 
-    def __init__(self, capacity: int = 20000):
-        self.capacity = capacity
-        self._values: dict[tuple[str, str], V] = {}
+    def __init__(
+        self,
+        capacity: int = 20000,
+        max_bytes: int | None = None,
+        size: Callable[[V], int] | None = None,
+    ):
+        self.capacity, self.max_bytes = capacity, max_bytes
+        self._size = size
+        self._values: OrderedDict[tuple[str, str], tuple[V, int]] = OrderedDict()
+        self.bytes = 0  # estimated bytes of the entries held
+        self.evicted = 0
+
+    def limit(self, capacity: int, max_bytes: int | None) -> None:
+        """Change the bounds (settings are read when the service starts), evicting to fit."""
+        self.capacity, self.max_bytes = capacity, max_bytes
+        self._fit()
 
     def get(self, article: pb.Article) -> V | None:
         """The remembered value for this version of the article, if any."""
-        return self._values.get((article.article_id, article.content_hash))
+        key = (article.article_id, article.content_hash)
+        entry = self._values.get(key)
+        if entry is None:
+            return None
+        self._values.move_to_end(key)
+        return entry[0]
 
     def put(self, article: pb.Article, value: V) -> None:
         """Remember a value for this version of the article."""
-        if len(self._values) >= self.capacity:
-            for key in list(islice(self._values, self.capacity // 2)):
-                del self._values[key]
-        self._values[(article.article_id, article.content_hash)] = value
+        key = (article.article_id, article.content_hash)
+        old = self._values.pop(key, None)
+        if old is not None:
+            self.bytes -= old[1]
+        n = self._size(value) if self._size is not None else 0
+        self._values[key] = (value, n)
+        self.bytes += n
+        self._fit()
+
+    def _fit(self) -> None:
+        values = self._values
+        while values and (
+            len(values) > self.capacity
+            or (self.max_bytes is not None and self.bytes > self.max_bytes)
+        ):
+            _, (_, n) = values.popitem(last=False)
+            self.bytes -= n
+            self.evicted += 1
 
     def clear(self) -> None:
         """Forget everything (the benchmark times a cold start with it)."""
         self._values.clear()
+        self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._values)
 
 
-_PARSED: ArticleMemo[ParsedArticle] = ArticleMemo()
+def parsed_bytes(parsed: ParsedArticle) -> int:
+    """Approximate bytes an analysed article holds with its memo entry (fitted with tracemalloc
+    on the sample corpus and the bench story: within a few percent): its sentences' text and
+    tuples, their term sets and its vocabulary; the term strings themselves are shared."""
+    sentences = parsed.sentences
+    chars = sum(len(s.text) for s in sentences)
+    terms = sum(len(s.terms) for s in sentences)
+    return 1200 + chars + 250 * len(sentences) + 60 * terms + 40 * len(parsed.terms)
 
 
-def parse_article(article: pb.Article) -> ParsedArticle:
-    """Usable sentences of an article with terms, kind and cues (remembered per article)."""
+_PARSED: ArticleMemo[ParsedArticle] = ArticleMemo(size=parsed_bytes)
+
+
+def parsed_memo() -> ArticleMemo[ParsedArticle]:
+    """The process's memo of parsed articles (the composer bounds it from its settings)."""
+    return _PARSED
+
+
+def parse_article(
+    article: pb.Article, shared: dict[str, frozenset[str]] | None = None
+) -> ParsedArticle:
+    """Usable sentences of an article with terms, kind and cues (remembered per article).
+
+    ``shared`` maps sentences to their terms across the articles of one story being parsed
+    together: wire copies and shared quotes repeat sentences word for word.
+    """
     cached = _PARSED.get(article)
     if cached is None:
-        cached = _parse(article.text or article.summary, article.title, article.kind)
+        cached = _parse(article.text or article.summary, article.title, article.kind, shared)
         _PARSED.put(article, cached)
     return cached
 
@@ -149,8 +214,11 @@ def clear_cache() -> None:
     _PARSED.clear()
 
 
-def _parse(body: str, title: str, kind: str) -> ParsedArticle:
+def _parse(
+    body: str, title: str, kind: str, shared: dict[str, frozenset[str]] | None = None
+) -> ParsedArticle:
     kept = []
+    shared = {} if shared is None else shared
     # Furniture is rare: when no marker appears anywhere in the body, no sentence needs the check.
     furniture = C.boilerplate_anywhere(body.lower())
     for seen, sentence in enumerate(T.iter_sentences(body)):
@@ -159,14 +227,15 @@ def _parse(body: str, title: str, kind: str) -> ParsedArticle:
         n = sentence.count(" ") + 1
         if n < MIN_WORDS or n > MAX_WORDS or sentence[-1] not in ".!?\"'”’":
             continue  # fragments, run-ons, headings, captions, bylines
-        lowered = sentence.lower()
-        if furniture and C.boilerplate_lowered(lowered):
+        if furniture and C.boilerplate_lowered(sentence.lower()):
             continue
         # Tokenised lower-cased; the terms are all the parse keeps (cues wait until asked for).
-        kept.append(ParsedSentence(sentence, T.terms_of(T.fast_words(lowered)), len(kept)))
+        terms = shared.get(sentence)
+        if terms is None:
+            terms = shared[sentence] = T.terms_of(T.fast_words(sentence.lower()))
+        kept.append(ParsedSentence(sentence, terms, len(kept)))
     terms = T.content_terms(title).union(*(s.terms for s in kept))
-    acronyms = C.caps_words("\n".join(s.text for s in kept))
-    return ParsedArticle(tuple(kept), terms, acronyms, kind)
+    return ParsedArticle(tuple(kept), terms, kind)
 
 
 def classify(sentence: str, article_kind: str) -> str:
@@ -181,8 +250,11 @@ def is_quote(sentence: str) -> bool:
 
 def has_first_person(sentence: str) -> bool:
     """True when the sentence speaks as I/we outside quotation marks."""
-    outside = _QUOTED_SPAN_RE.sub(" ", sentence)
-    return bool(_FIRST_PERSON_RE.search(outside))
+    quoted = '"' in sentence or "“" in sentence
+    outside = _QUOTED_SPAN_RE.sub(" ", sentence) if quoted else sentence
+    # ``\bwe\b`` matches exactly where "we" is a whole run of word characters: one split into
+    # runs (in C) and a set test, rather than trying the pattern at every character.
+    return not _FIRST_PERSON.isdisjoint(T.word_runs(outside))
 
 
 # What is left of a quotation once its quoted words are gone, when it names no speaker:
@@ -206,11 +278,13 @@ def unnamed_speaker(sentence: str) -> bool:
 
 def term_weights(articles: Sequence[pb.Article], publishers: dict[str, str]) -> dict[str, float]:
     """Share of the story's publishers whose articles use each term: the story's centre."""
-    vocab: dict[str, set[str]] = defaultdict(set)  # publisher -> every term it used
+    by_publisher: dict[str, list[frozenset[str]]] = {}
     for a in articles:
-        vocab[publishers[a.article_id]].update(parse_article(a).terms)
-    counts = Counter(chain.from_iterable(vocab.values()))
-    total = max(1, len(vocab))
+        by_publisher.setdefault(publishers[a.article_id], []).append(parse_article(a).terms)
+    # A publisher's vocabulary is its one article's, or the union of its articles' terms.
+    vocabularies = [v[0] if len(v) == 1 else frozenset().union(*v) for v in by_publisher.values()]
+    counts = Counter(chain.from_iterable(vocabularies))
+    total = max(1, len(vocabularies))
     return {term: n / total for term, n in counts.items()}
 
 
@@ -227,17 +301,20 @@ def centrality(terms: frozenset[str], weights: dict[str, float]) -> float:
 
 def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], dict[str, float]]:
     """Every usable sentence of the story, near-copies merged, scored by centrality and support."""
+    shared: dict[str, frozenset[str]] = {}
+    for a in articles:  # the story's unseen articles, parsed together: copies share the work
+        parse_article(a, shared)
     publishers = support_publishers(articles)
     weights = term_weights(articles, publishers)
     ordered = sorted(articles, key=lambda a: (seconds(a.published_at), a.article_id))
     recency = _recency(ordered)
+    rank = _rarity(weights).__getitem__
     candidates: list[Candidate] = []
+    known_terms: list[frozenset[str]] = []  # each candidate's terms, by index
     exact: dict[str, int] = {}
     postings: dict[str, list[int]] = defaultdict(list)
-    acronyms: set[str] = set()
     for a in ordered:
         parsed = parse_article(a)
-        acronyms |= parsed.acronyms
         aid, pub, at, rec = (
             a.article_id,
             publishers[a.article_id],
@@ -246,10 +323,14 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
         )
         for s in parsed.sentences:
             match = exact.get(s.text)
-            rare: list[str] | None = None
+            rare: list[str] = []
             if match is None:
-                rare = _rarest(s.terms, weights)  # sorted once: to find a copy, then to file it
-                match = _find_near_copy(candidates, postings, s.terms, rare)
+                rare = sorted(s.terms, key=rank)[:3]  # once: to find a copy, then to file it
+                match = _find_near_copy(known_terms, postings, s.terms, rare)
+                if match is not None:
+                    # Another outlet's copy of this wording finds the same candidate again (the
+                    # lowest match stays the lowest): remember it rather than search again.
+                    exact[s.text] = match
             fresh = rec / (1 + 0.5 * s.position)
             if match is not None:
                 c = candidates[match]
@@ -263,14 +344,23 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
             index = len(candidates)
             exact[s.text] = index
             candidates.append(_candidate(aid, at, s, parsed.cues(s.position), pub, fresh))
-            for term in rare if rare is not None else _rarest(s.terms, weights):
+            known_terms.append(s.terms)
+            for term in rare:
                 postings[term].append(index)
-    frozen = frozenset(acronyms)
+    shouting = [c for c in candidates if C.SHOUTED in c.flags]
+    if shouting:
+        acronyms = story_acronyms(ordered)
+        for c in shouting:
+            if not C.shouted(c.text, acronyms):
+                c.flags = c.flags - {C.SHOUTED}  # an acronym the story also uses mid-sentence
     for c in candidates:
-        if C.SHOUTED in c.flags and not C.shouted(c.text, frozen):
-            c.flags = c.flags - {C.SHOUTED}  # an acronym the story also uses mid-sentence
         c.score = _score(c, weights)
     return candidates, weights
+
+
+def story_acronyms(articles: Sequence[pb.Article]) -> frozenset[str]:
+    """Words the story's articles write in capitals mid-sentence ("NHS", "UN")."""
+    return frozenset().union(*(parse_article(a).acronyms for a in articles))
 
 
 def _candidate(
@@ -302,20 +392,42 @@ def _recency(ordered: Sequence[pb.Article]) -> dict[str, float]:
     }
 
 
-def _rarest(terms: frozenset[str], weights: dict[str, float], k: int = 3) -> list[str]:
-    return sorted(terms, key=weights.__getitem__)[:k]
+def _rarity(weights: dict[str, float]) -> dict[str, int]:
+    """Term -> its place from the least shared term of the story to the most shared.
+
+    Ties go by the term itself: were they left to a set's iteration order, which changes with
+    each process's string hashing, a restarted worker could file a sentence under other
+    anchors, merge near-copies differently and publish a new version of an unchanged story.
+    """
+    ordered = sorted(weights.items(), key=_WEIGHT_THEN_TERM)
+    return {term: place for place, (term, _) in enumerate(ordered)}
 
 
-def _find_near_copy(candidates, postings, terms, rare) -> int | None:
+_WEIGHT_THEN_TERM = itemgetter(1, 0)
+
+
+def _find_near_copy(known_terms, postings, terms, rare) -> int | None:
+    """Index of the first candidate sharing an anchor with these terms whose Jaccard overlap
+    with them reaches NEAR_COPY_JACCARD, else None."""
     # The lowest matching index, whatever order the anchors come in: output stays deterministic.
-    seen: set[int] = set()
+    first: list[int] | None = None
+    seen: set[int] | None = None
     for term in rare:
-        seen.update(postings.get(term, ()))
-    if not seen or not terms:
+        ids = postings.get(term)
+        if ids is None:
+            continue
+        if first is None:
+            first = ids  # one anchor's list is already in index order: no set, no sort
+        elif seen is None:
+            seen = set(first)
+            seen.update(ids)
+        else:
+            seen.update(ids)
+    if first is None:
         return None
     size = len(terms)
-    for index in sorted(seen):
-        other = candidates[index].terms
+    for index in first if seen is None else sorted(seen):
+        other = known_terms[index]
         # T.jaccard inline (same arithmetic): this runs for most sentences of a story.
         shared = len(terms & other)
         if shared and shared / (size + len(other) - shared) >= NEAR_COPY_JACCARD:

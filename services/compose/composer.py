@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 
 from newsbrief.codec import decode, encode
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.compose.brief import BriefContext, Related, compose_brief
+from services.compose.brief import (
+    BriefContext,
+    Related,
+    bound_article_memos,
+    compose_brief,
+    prepare_article,
+)
 from services.compose.config import ComposeSettings
 from services.compose.entities import Linker
 from services.compose.hubkeeper import HubKeeper, HubOutputs
@@ -111,6 +117,9 @@ class Composer:
         inline_merges: bool = True,
     ):
         self.settings, self.linker = settings, linker
+        bound_article_memos(
+            linker, settings.article_memo_articles, int(settings.article_memo_mb * 2**20)
+        )
         # With one process holding every story (tests, the CLI), merge messages are settled
         # here; the service sends them through topics to the worker owning each story.
         self.inline_merges = inline_merges
@@ -200,6 +209,10 @@ class Composer:
         fresh = [a for a in new if a.article_id not in known]
         if fresh:
             self.articles[sid] = pack_articles(current + fresh)
+            # Analysed once, as it arrives: every rebuild of the story (debounced, and again as
+            # it grows) finds the article's sentences and entities remembered.
+            for article in fresh:
+                prepare_article(article, self.linker)
         return bool(fresh)
 
     def _merge(self, sid: str, absorbed: list[str], now: float) -> Outputs:

@@ -42,3 +42,10 @@ class ComposeSettings(ServiceSettings):
     (env ``NEWSBRIEF_COMPOSE_HUB_WINDOW_DAYS``)."""
     data_dir: Path = Path("/tmp/newsbrief-compose")
     """Faust's local data directory (env ``NEWSBRIEF_COMPOSE_DATA_DIR``)."""
+    article_memo_articles: int = 20000
+    """Most articles whose analysis (sentences, terms, entities) compose remembers between
+    rebuilds of their stories (env ``NEWSBRIEF_COMPOSE_ARTICLE_MEMO_ARTICLES``)."""
+    article_memo_mb: float = 128.0
+    """Approximate memory those remembered analyses may take, in MB; past it (or the count)
+    the least recently used articles are forgotten, and analysed again if their story grows
+    (env ``NEWSBRIEF_COMPOSE_ARTICLE_MEMO_MB``)."""

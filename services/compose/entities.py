@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
+
+import ahocorasick_rs
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import text as T
@@ -130,6 +131,19 @@ class ArticleEntities:
     appositives: tuple[tuple[str, str], ...]
 
 
+def entities_bytes(found: ArticleEntities) -> int:
+    """Approximate bytes an article's entity analysis holds with its memo entry (fitted with
+    tracemalloc on the sample corpus and the bench story); entity ids are the KB's strings."""
+    described = sum(len(name) + len(desc) for name, desc in found.appositives)
+    return (
+        700
+        + 60 * len(found.title)
+        + 10 * len(found.mentions)
+        + 170 * len(found.appositives)
+        + described
+    )
+
+
 @dataclass(frozen=True)
 class Mention:
     """An entity named in an article."""
@@ -161,23 +175,19 @@ class Linker:
         self._names, self._phrases = names, phrases
         self._names_finder = _AliasFinder(names, str)
         self._phrases_finder = _AliasFinder(phrases, str.lower)
-        self._memo: ArticleMemo[ArticleEntities] = ArticleMemo()
+        self.memo: ArticleMemo[ArticleEntities] = ArticleMemo(size=entities_bytes)
 
     def known(self, text: str) -> list[str]:
         """KB entity ids named in a text, in order of appearance."""
         text = _one_line(text)
-        words = set(T.word_runs(text))
-        found = self._names_finder.scan(text, words)
-        # Phrases ("the Ukrainian president") match in any case; most texts hold none of their
-        # key words even as substrings, and then no lower-cased word set is needed.
-        lowered = text.lower()
-        if self._phrases_finder.may_occur(lowered):
-            found += self._phrases_finder.scan(lowered, set(map(str.lower, words)))
+        found = self._names_finder.scan(text)
+        # Phrases ("the Ukrainian president") match in any case.
+        found += self._phrases_finder.scan(text.lower())
         return [entity_id for _, entity_id in sorted(found)]
 
     def analysed(self, article: pb.Article) -> ArticleEntities:
         """What an article names: done once per article version, then remembered."""
-        cached = self._memo.get(article)
+        cached = self.memo.get(article)
         if cached is None:
             head = _head(article)
             cached = ArticleEntities(
@@ -185,7 +195,7 @@ class Linker:
                 mentions=tuple(self.known(head)),
                 appositives=tuple((n, d) for n, d in appositives(head) if not self.known(n)),
             )
-            self._memo.put(article, cached)
+            self.memo.put(article, cached)
         return cached
 
     def article_entities(self, article: pb.Article) -> tuple[str, ...]:
@@ -198,7 +208,7 @@ class Linker:
 
     def clear_caches(self) -> None:
         """Forget every article's analysis (benchmarks time a cold start with it)."""
-        self._memo.clear()
+        self.memo.clear()
 
     def cards(self, articles: Sequence[pb.Article]) -> list[pb.EntityCard]:
         """Cards of the story's most mentioned entities: KB ones, then described unknown ones."""
@@ -258,50 +268,40 @@ class _AliasFinder:
     longer word ("Peru" is not found in "Peruvian"), while one ending in punctuation needs no
     boundary ("U.S." in "U.S.-led").
 
-    Every word of an alias found that way is a whole word of the text too, so the text's set of
-    words rules out nearly every alias at once; the few left are located with str.find, in C.
-    Aliases are filed under their longest word, the one least likely to occur by chance.
+    Every alias goes into one Aho-Corasick automaton (built once with the linker): one
+    pass in compiled code finds every occurrence of every alias, so a text is neither split into
+    words nor searched once per alias; only the few raw hits are checked in Python.
     """
 
     def __init__(self, aliases: dict[str, str], fold):
-        by_key: dict[str, list[_Alias]] = defaultdict(list)
-        self._wordless: list[_Alias] = []
+        patterns: list[str] = []
+        self._entries: list[tuple[bool, bool, str]] = []
         seen: set[str] = set()
         for alias, entity_id in aliases.items():
             text = T.normalise_space(fold(alias))
             if not text or text in seen:
                 continue  # the first entity to claim an alias keeps it
             seen.add(text)
-            words = frozenset(T.word_runs(text))
-            entry = _Alias(text, words, _is_word(text[0]), _is_word(text[-1]), entity_id)
-            if words:
-                by_key[max(sorted(words), key=len)].append(entry)
-            else:
-                self._wordless.append(entry)
-        self._by_key = dict(by_key)
-        self._keys = frozenset(by_key)
+            patterns.append(text)
+            self._entries.append((_is_word(text[0]), _is_word(text[-1]), entity_id))
+        self._automaton = _automaton(patterns) if patterns else None
 
-    def may_occur(self, text: str) -> bool:
-        """False when no alias can occur in text: none of their key words is even a substring."""
-        if self._wordless:
-            return True
-        for key in self._keys:  # noqa: SIM110 (a plain loop: no generator per text)
-            if key in text:
-                return True
-        return False
-
-    def scan(self, text: str, words: set[str]) -> list[tuple[int, str]]:
+    def scan(self, text: str) -> list[tuple[int, str]]:
         """(start, entity id) of non-overlapping whole-word matches, leftmost-longest.
 
-        ``text`` is whitespace-normalised and ``words`` is the set of its word runs.
+        ``text`` is whitespace-normalised.
         """
+        if self._automaton is None:
+            return []
         hits: list[tuple[int, int, str]] = []
-        for key in self._keys.intersection(words):
-            for alias in self._by_key[key]:
-                if alias.words <= words:
-                    _occurrences(text, alias, hits)
-        for alias in self._wordless:
-            _occurrences(text, alias, hits)
+        entries, n = self._entries, len(text)
+        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
+            word_start, word_end, entity_id = entries[index]
+            if word_start and start > 0 and _is_word(text[start - 1]):
+                continue  # continues a longer word: "Peru" in "Peruvian"
+            if word_end and end < n and _is_word(text[end]):
+                continue
+            hits.append((start, start - end, entity_id))
         hits.sort()
         found: list[tuple[int, str]] = []
         end_of_last = 0
@@ -312,33 +312,25 @@ class _AliasFinder:
         return found
 
 
-class _Alias(NamedTuple):
-    text: str
-    words: frozenset[str]
-    word_start: bool  # starts with a letter or digit: must not continue a word
-    word_end: bool
-    entity_id: str
+# A DFA scans fastest but holds a row per state (about one per pattern character): past this
+# many characters of aliases (a KB grown by Wikidata imports) the library picks a leaner form.
+DFA_MAX_PATTERN_CHARS = 100_000
 
 
-def _occurrences(text: str, alias: _Alias, hits: list[tuple[int, int, str]]) -> None:
-    """Append (start, -length, entity id) for each whole-word occurrence of the alias."""
-    length, n = len(alias.text), len(text)
-    at = text.find(alias.text)
-    while at >= 0:
-        end = at + length
-        if not (alias.word_start and at > 0 and _is_word(text[at - 1])) and not (
-            alias.word_end and end < n and _is_word(text[end])
-        ):
-            hits.append((at, -length, alias.entity_id))
-        at = text.find(alias.text, at + 1)
+def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:
+    if sum(map(len, patterns)) <= DFA_MAX_PATTERN_CHARS:
+        return ahocorasick_rs.AhoCorasick(
+            patterns, implementation=ahocorasick_rs.Implementation.DFA
+        )
+    return ahocorasick_rs.AhoCorasick(patterns)
 
 
 def _one_line(text: str) -> str:
     """``T.normalise_space(text)`` without splitting a long text into hundreds of words when it
     is plain prose: single spaces, with newlines between paragraphs."""
     flat = text.replace("\n\n", " ").replace("\n", " ")
-    if "  " not in flat and flat.isprintable():
-        return flat.strip(" ")  # no other whitespace is printable
+    if "  " not in flat and T.spaces_only(flat):
+        return flat.strip(" ")
     return T.normalise_space(text)
 
 
@@ -381,10 +373,20 @@ _APPOSITIVE_RE = re.compile(
 )
 
 
+# Every appositive holds one of these markers right after its name. A name is at most seven
+# runs of word characters, apostrophes and hyphens (four capitalised words and three "of", "de"
+# or "von"; an opening initial such as "J." ends the runs), so it starts within the last seven
+# such runs before its marker, which a match on the reversed text finds.
+_MARKER_RE = re.compile(r", (?:the|a|an) ")
+_NAME_RUNS_BACK_RE = re.compile(r"[\w'’-]*(?:\s+[\w'’-]+){0,6}\s*")
+# The longest stretch of an appositive after its name: ", " + article + " " + 70 + ",".
+_AFTER_NAME = 80
+
+
 def appositives(text: str) -> list[tuple[str, str]]:
     """(name, description) pairs such as ("Dmitry Peskov", "The Kremlin spokesman")."""
     out = []
-    for m in _APPOSITIVE_RE.finditer(text):
+    for m in _appositive_matches(text):
         name = m.group("name")
         first = name.split()[0]
         if first in _NOT_NAMES:
@@ -392,6 +394,32 @@ def appositives(text: str) -> list[tuple[str, str]]:
         desc = m.group("desc")
         out.append((name, desc[0].upper() + desc[1:]))
     return out
+
+
+def _appositive_matches(text: str) -> Iterator[re.Match]:
+    """Exactly ``_APPOSITIVE_RE.finditer(text)``, trying the pattern only near its markers.
+
+    The pattern alone is tried at every capital letter of a 6,000-character head; here it is
+    tried only from the earliest start a name ending at the next marker could have; a name
+    cannot contain the comma of a marker, so no match starting earlier is missed.
+    """
+    reverse: str | None = None
+    pos = 0
+    while True:
+        marker = _MARKER_RE.search(text, pos + 1)
+        if marker is None:
+            return
+        at = marker.start()  # where a name found before this marker must end
+        if reverse is None:
+            reverse = text[::-1]
+        run = _NAME_RUNS_BACK_RE.match(reverse, len(text) - at).end() - (len(text) - at)
+        start = max(pos, at - run - 2)  # 2: an opening initial's capital and period
+        found = _APPOSITIVE_RE.search(text, start, at + _AFTER_NAME)
+        if found is not None and found.start() <= at:
+            yield found
+            pos = found.end()
+        else:
+            pos = at  # nothing ends its name here; later names start after this comma
 
 
 def _kind(name: str, description: str) -> str:

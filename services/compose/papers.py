@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 
+import ahocorasick_rs
+
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
 from services.compose import text as T
@@ -15,10 +17,10 @@ from services.compose.candidates import (
     has_first_person,
     near_repeat,
     newest_time,
-    parse_article,
     publisher,
     seconds,
     stale,
+    story_acronyms,
 )
 
 # Verbs by what the sentence is: a fact or attributed statement is reported; an analyst's
@@ -110,11 +112,11 @@ def papers_say(
     groups: dict[str, list[pb.Article]] = {}
     for a in sorted(originals, key=lambda a: (seconds(a.published_at), a.article_id)):
         groups.setdefault(publisher(a), []).append(a)
-    outlet_names = {a.outlet for a in articles if a.outlet} | {
-        a.parent_outlet for a in articles if a.parent_outlet
-    }
+    outlet_names = OutletNames(
+        {a.outlet for a in articles if a.outlet}
+        | {a.parent_outlet for a in articles if a.parent_outlet}
+    )
     vocabulary = StoryVocabulary([c.text for c in candidates])
-    acronyms = frozenset().union(*(parse_article(a).acronyms for a in articles))
     lines: list[pb.PaperLine] = []
     chosen: list[Candidate] = []
     newest = newest_time(candidates)
@@ -129,9 +131,9 @@ def papers_say(
             continue
         candidate, article = pick
         chosen.append(candidate)
-        wording = C.unshout(
-            C.DATELINE_RE.sub("", candidate.by_article[article.article_id]), acronyms
-        )
+        wording = C.without_dateline(candidate.by_article[article.article_id])
+        if C.shouted(wording):  # the story's acronyms only ever make an opening less shouted
+            wording = C.unshout(wording, story_acronyms(articles))
         verb = _verb(verb_group(wording, article.kind), len(lines), lines)
         text = attribute(article.outlet, verb, wording, vocabulary)
         lines.append(
@@ -161,15 +163,23 @@ def _union(holding: dict[str, list[int]], articles: Sequence[pb.Article]) -> set
 def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
     own_ids = {a.article_id: a for a in own_articles}
     allowed = (
-        outlet_names - {a.outlet for a in own_articles} - {a.parent_outlet for a in own_articles}
+        outlet_names.names
+        - {a.outlet for a in own_articles}
+        - {a.parent_outlet for a in own_articles}
     )
     best = None
     for c in candidates:
-        article_id = next((i for i in c.article_ids if i in own_ids), None)
+        # The outlet's first article holding the sentence (the wordings are filed in the
+        # order the ids were, so the first own key of by_article is the first own id).
+        article_id = next((i for i in c.by_article if i in own_ids), None)
         if article_id is None:
             continue
-        wording = C.DATELINE_RE.sub("", c.by_article[article_id])
-        if not wording or not reportable(wording) or any(name in wording for name in allowed):
+        wording = C.without_dateline(c.by_article[article_id])
+        if (
+            not wording
+            or not reportable(wording)
+            or not outlet_names.found(wording).isdisjoint(allowed)
+        ):
             continue  # never let a line carry another outlet's name
         if near_repeat(c, chosen):
             continue
@@ -183,6 +193,21 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
     return None if best is None else (best[1], best[2])
 
 
+class OutletNames:
+    """The story's outlet names, and which of them a sentence holds (anywhere in it)."""
+
+    def __init__(self, names: set[str]):
+        self.names = frozenset(names)
+        # One automaton pass per sentence, rather than a substring scan per outlet name.
+        self._automaton = ahocorasick_rs.AhoCorasick(sorted(self.names)) if self.names else None
+
+    def found(self, sentence: str) -> frozenset[str]:
+        """The outlet names occurring in a sentence, as substrings."""
+        if self._automaton is None:
+            return frozenset()
+        return frozenset(self._automaton.find_matches_as_strings(sentence, overlapping=True))
+
+
 def reportable(sentence: str) -> bool:
     """True when a sentence can be turned into "X reports that ..." without garbling it."""
     n = len(sentence.split())
@@ -190,7 +215,8 @@ def reportable(sentence: str) -> bool:
         return False
     if sentence[0] in "\"“‘'(" or has_first_person(sentence):
         return False
-    if T.words(sentence)[0].lower() in _DANGLING:
+    first = T.first_word(sentence)
+    if first is not None and first.lower() in _DANGLING:
         return False  # "It said...", "They added...": whose words, out of context?
     return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
 

@@ -59,6 +59,7 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 _BOUNDARY_RE = re.compile(r"([.!?][\"'”’)]*)\s+(?=[\"'“‘(]?[A-Z0-9])")
+_CLOSING = ".!?\"'”’)"
 _WORD_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 # Compose also drops pronoun contractions: its word pattern keeps them whole ("it's").
@@ -67,9 +68,25 @@ STOPWORDS = ENGLISH_STOPWORDS | frozenset(["it's", "he's", "she's", "they're", "
 
 def normalise_space(text: str) -> str:
     """Collapse runs of whitespace into single spaces and trim."""
-    if "  " not in text and text.isprintable() and text[:1] != " " and text[-1:] != " ":
+    if "  " not in text and text[:1] != " " and text[-1:] != " " and spaces_only(text):
         return text  # already single-spaced (the usual paragraph): no split and join
     return " ".join(text.split())  # str.split in C: several times faster than a regex sub
+
+
+# The whitespace str.split() splits on in ASCII text, besides the space.
+_ASCII_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+
+
+def spaces_only(text: str) -> bool:
+    """True when a text holds no whitespace but the plain space (a non-ASCII text holding any
+    character Python cannot print counts as holding some)."""
+    if text.isascii():
+        # A handful of substring scans in C rather than a printable test of every character.
+        for space in _ASCII_OTHER_SPACE:  # noqa: SIM110 (a plain loop: no generator per text)
+            if space in text:
+                return False
+        return True
+    return text.isprintable()  # every whitespace character but the space is unprintable
 
 
 def split_sentences(text: str, limit: int | None = None) -> list[str]:
@@ -89,9 +106,16 @@ def iter_sentences(text: str) -> Iterator[str]:
     """Sentences of body text, lazily: composing reads only an article's top."""
     # Splitting at every newline gives the same paragraphs as the pattern (blank pieces drop).
     for paragraph in text.split("\n"):
+        if not paragraph:
+            continue  # the blank line between two paragraphs
         paragraph = normalise_space(paragraph)
-        if paragraph:
+        # A boundary is a ".", "!" or "?" with a space after it (past closing quotes): when
+        # every one of them is in the paragraph's closing run, the paragraph is one sentence.
+        body = paragraph.rstrip(_CLOSING)
+        if "." in body or "!" in body or "?" in body:
             yield from _split_paragraph(paragraph)
+        elif paragraph:
+            yield paragraph
 
 
 def _split_paragraph(paragraph: str) -> list[str]:
@@ -125,6 +149,12 @@ def _ends_with_abbreviation(chunk: str, following: str = "") -> bool:
 def words(text: str) -> list[str]:
     """The words of a text, in order, original case (exactly ``_WORD_RE.findall(text)``)."""
     return _split_words(text, _WORD_SEPARATORS, _WORD_RE)
+
+
+def first_word(text: str) -> str | None:
+    """``words(text)[0]``, or None for a text without words, found without splitting it all."""
+    m = _WORD_RE.search(text)
+    return m.group() if m else None
 
 
 def word_runs(text: str) -> list[str]:

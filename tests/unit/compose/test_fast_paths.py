@@ -90,3 +90,111 @@ def test_linker_names_each_kb_alias_once_in_running_text():
         if linker.known(f"On Monday, {alias} said so.") != [linker.known(alias)[0]]
     ]
     assert missed == []
+
+
+def _alias_patterns(kb: list[Entity]) -> tuple[dict, dict]:
+    """Each alias as a whole-word pattern of its own: names as written, phrases lower-cased."""
+    names: dict[str, str] = {}
+    phrases: dict[str, str] = {}
+    for e in kb:
+        for alias in (e.name, *e.aliases):
+            if alias[:1].islower():
+                phrases.setdefault(T.normalise_space(alias.lower()), e.id)
+            else:
+                names.setdefault(T.normalise_space(alias), e.id)
+    surnames: dict[str, set[str]] = {}
+    for e in kb:
+        if e.kind == "person" and len(e.name.split()) > 1:
+            surnames.setdefault(e.name.split()[-1], set()).add(e.id)
+    for surname, ids in surnames.items():
+        if len(ids) == 1:
+            names.setdefault(surname, next(iter(ids)))
+
+    def compiled(aliases: dict[str, str]) -> dict:
+        out = {}
+        for alias, entity_id in aliases.items():
+            head = r"(?<!\w)" if alias[0].isalnum() or alias[0] == "_" else ""
+            tail = r"(?!\w)" if alias[-1].isalnum() or alias[-1] == "_" else ""
+            out[alias] = (re.compile(f"(?={head}{re.escape(alias)}{tail})"), entity_id)
+        return out
+
+    return compiled(names), compiled(phrases)
+
+
+def _reference_known(patterns: tuple[dict, dict], text: str) -> list[str]:
+    """KB ids named in a text the plain way: every alias searched for on its own, as a whole
+    word, leftmost-longest, no overlaps."""
+    text = T.normalise_space(text)
+    found = []
+    for haystack, aliases in ((text, patterns[0]), (text.lower(), patterns[1])):
+        hits = [
+            (m.start(), -len(alias), entity_id)
+            for alias, (pattern, entity_id) in aliases.items()
+            if alias in haystack
+            for m in pattern.finditer(haystack)
+        ]
+        end = 0
+        for start, negative_length, entity_id in sorted(hits):
+            if start >= end:
+                found.append((start, entity_id))
+                end = start - negative_length
+    return [entity_id for _, entity_id in sorted(found)]
+
+
+def test_linker_automaton_finds_what_searching_each_alias_finds():
+    kb = load_kb(DEFAULT_KB)
+    linker, patterns = Linker(kb), _alias_patterns(kb)
+    rng = random.Random(5)
+    aliases = [a for e in kb for a in (e.name, *e.aliases)]
+    texts = TEXTS[:400]
+    for _ in range(1000):  # aliases run together with edge characters
+        parts = [
+            rng.choice(aliases) if rng.random() < 0.4 else rng.choice(_EDGES) * rng.randint(0, 3)
+            for _ in range(rng.randint(1, 8))
+        ]
+        texts.append(rng.choice(["", " ", "\n"]).join(parts))
+    assert [t for t in texts if linker.known(t) != _reference_known(patterns, t)] == []
+
+
+def test_appositives_near_their_markers_are_every_match_of_the_pattern():
+    from services.compose.entities import _APPOSITIVE_RE, _appositive_matches
+
+    rng = random.Random(9)
+    tokens = ["Ab", "Cd", "of", "de", "von", "J.", "x", "The", "Ef-Gh", "O’Neil", "A", "an"]
+    separators = [" ", "  ", "\n", ", ", ". "]
+    texts = list(TEXTS)
+    for _ in range(5000):  # names of every length, runs of capitals, initials, near misses
+        name = "".join(
+            rng.choice(tokens) + rng.choice(separators) for _ in range(rng.randint(1, 12))
+        )
+        marker = rng.choice([", the ", ", a ", ", an "])
+        description = rng.choice(["big boss", "x", "a b c d", "long " * 20])
+        texts.append(name + marker + description + rng.choice([",", "", ".", ", and Ab Cd, a y,"]))
+
+    def spans(matches):
+        return [(m.span(), m.group("name"), m.group("desc")) for m in matches]
+
+    assert [
+        t for t in texts if spans(_appositive_matches(t)) != spans(_APPOSITIVE_RE.finditer(t))
+    ] == []
+
+
+def test_a_paragraph_taken_whole_has_no_sentence_boundary():
+    paragraphs = {T.normalise_space(p) for t in TEXTS for p in t.split("\n")} - {""}
+    # The quick test: every ".", "!" and "?" is in the closing run, with no space after it.
+    whole = [p for p in paragraphs if not any(c in p.rstrip(T._CLOSING) for c in ".!?")]
+    assert len(whole) > 500
+    assert [p for p in whole if T._BOUNDARY_RE.search(p)] == []
+    assert all(T._split_paragraph(p) == [p] for p in whole)
+
+
+def test_first_person_by_word_runs_is_the_pattern():
+    from services.compose.candidates import has_first_person
+
+    first_person = re.compile(r"\b(I|we|We|our|Our|us|my|My|me)\b")
+    quoted = re.compile(r"[\"“][^\"”]*[\"”]")
+    extra = ['"We will," he said', "we're here", "I’m", "Us and them", "US troops", "“my” case"]
+    texts = SENTENCES + TEXTS[400:] + extra
+    expected = [bool(first_person.search(quoted.sub(" ", t))) for t in texts]
+    assert sum(expected) > 50
+    assert [has_first_person(t) for t in texts] == expected
