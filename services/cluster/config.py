@@ -37,10 +37,10 @@ class ClusterSettings(ServiceSettings):
     session_timeout_seconds: float = 30.0
     """Dead worker detection time (``NEWSBRIEF_CLUSTER_SESSION_TIMEOUT_SECONDS``)."""
     standby_replicas: int = 1
+    """Standby copies of the state on other workers (``NEWSBRIEF_CLUSTER_STANDBY_REPLICAS``)."""
     flush_every: int = 200
     """Articles between writes of the changed state keys; each article is one WAL write in
     between, and a restart replays at most this many (``NEWSBRIEF_CLUSTER_FLUSH_EVERY``)."""
-    """Standby copies of the state on other workers (``NEWSBRIEF_CLUSTER_STANDBY_REPLICAS``)."""
 
     @field_validator("flush_every")
     @classmethod

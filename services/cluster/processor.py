@@ -90,10 +90,13 @@ class ShardProcessor:
         """Drop in-memory state of partitions this worker no longer owns (None: all).
 
         Another worker may change their state before they come back, so they are reloaded from
-        the table, which faust recovers from the changelog first, on their next message.
+        the table, which faust recovers from the changelog first, on their next message. The
+        shards' engines and ledgers are rebuilt too (cheap, and rare): whatever an engine might
+        keep in memory must not outlive the state it was built over.
         """
         for partition in list(self.logs) if partitions is None else partitions:
             self.logs.pop(partition, None)
+        self._shards.clear()
 
     def _log(self, partition: int) -> PartitionLog:
         plog = self.logs.get(partition)

@@ -138,6 +138,21 @@ def test_revoked_partition_reloads_and_continues_identically(corpus):
     assert full_state(processor) == full_state(reference)
 
 
+def test_partition_taken_over_by_another_worker_and_back_continues_identically(corpus):
+    settings = ClusterSettings(flush_every=7)
+    reference = ShardProcessor(CrashingTable(), settings)
+    expected = run(reference, corpus[:60])
+    table = CrashingTable()  # the one table both workers see (faust recovers it from Kafka)
+    first, second = ShardProcessor(table, settings), ShardProcessor(table, settings)
+    events = run(first, corpus[:25])
+    first.forget({0})  # revoked: the second worker takes the partition over
+    events += run(second, corpus[25:45], start=25)
+    second.forget({0})  # and hands it back
+    events += run(first, corpus[45:60], start=45)
+    assert [e.SerializeToString() for e in events] == [e.SerializeToString() for e in expected]
+    assert full_state(first) == full_state(reference)
+
+
 def test_redelivery_after_restart_resends_the_same_events(corpus):
     table = CrashingTable()
     first = run(ShardProcessor(table, ClusterSettings(flush_every=4)), corpus[:10])
