@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .boost import predict_margin
 from .similarity import FEATURE_NAMES
 
 MODEL_PATH = Path(__file__).with_name("model.json")
@@ -35,13 +36,23 @@ class DecisionModel:
     merge_bias: float = 0.0
     feature_names: tuple[str, ...] = FEATURE_NAMES
     meta: dict = field(default_factory=dict)
+    # Optional boosted trees (boost.py); when present they replace the linear join / merge
+    # scores. The linear coefficients stay in the file for inspection.
+    trees: list | None = None
+    tree_base: float = 0.0
+    merge_trees: list | None = None
+    merge_tree_base: float = 0.0
 
     def prob(self, x: list[float]) -> float:
         """Probability that the pair belongs together."""
+        if self.trees is not None:
+            return sigmoid(predict_margin(self.trees, self.tree_base, x))
         return sigmoid(self.bias + sum(w * v for w, v in zip(self.coef, x, strict=True)))
 
     def merge_prob(self, x: list[float]) -> float:
         """Probability that two stories report one event (0 without a merge model)."""
+        if self.merge_trees is not None:
+            return sigmoid(predict_margin(self.merge_trees, self.merge_tree_base, x))
         if self.merge_coef is None:
             return 0.0
         return sigmoid(
@@ -59,6 +70,10 @@ class DecisionModel:
             "merge_coef": self.merge_coef,
             "merge_bias": self.merge_bias,
             "meta": self.meta,
+            "trees": self.trees,
+            "tree_base": self.tree_base,
+            "merge_trees": self.merge_trees,
+            "merge_tree_base": self.merge_tree_base,
         }
 
     @classmethod
@@ -76,6 +91,10 @@ class DecisionModel:
             merge_bias=float(d.get("merge_bias", 0.0)),
             feature_names=names,
             meta=d.get("meta", {}),
+            trees=d.get("trees"),
+            tree_base=float(d.get("tree_base", 0.0)),
+            merge_trees=d.get("merge_trees"),
+            merge_tree_base=float(d.get("merge_tree_base", 0.0)),
         )
 
     def save(self, path: Path = MODEL_PATH) -> None:

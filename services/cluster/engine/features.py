@@ -59,7 +59,9 @@ class IdfModel:
         return int(self.df.get(DOCS_KEY, 0))
 
     def observe(self, keys: set[str]) -> None:
-        """Count one document containing `keys`."""
+        """Count one document containing `keys` (nothing to count when online IDF is off)."""
+        if not self.use_online:
+            return
         self.df[DOCS_KEY] = self.docs + 1
         for k in keys:
             self.df[k] = self.df.get(k, 0) + 1
@@ -203,7 +205,8 @@ def extract(article: dict, idf: IdfModel, cfg: FeatureConfig | None = None) -> A
         feats.year_est = _estimate_year(yrs)
         if feats.year_est is not None:
             feats.years = sorted(set(feats.years) | {feats.year_est})
-    idf.observe({"t:" + k for k in terms} | {"e:" + k for k in ents} | {"n:" + k for k in nums})
+    if idf.use_online:  # document counts only feed online IDF: skip the work otherwise
+        idf.observe({"t:" + k for k in terms} | {"e:" + k for k in ents} | {"n:" + k for k in nums})
     feats.terms = _top(
         {t: (1.0 + math.log(c)) * idf.idf("t:" + t, bg[t]) for t, c in terms.items()},
         cfg.max_terms,

@@ -19,6 +19,7 @@ from multiprocessing import Pool
 
 import numpy as np
 
+from .boost import fit_gbdt
 from .clusterer import EngineConfig, StoryClusterer, story_id_for
 from .decision import DecisionModel, fit_logistic
 from .evaluate import ARTICLE_FIELDS, scores
@@ -126,15 +127,23 @@ def b3(rows, pred, gold_key) -> float:
     return scores(gold, pred)["bcubed"]["f1"]
 
 
+# Pairs pooled from three shuffled training orders: one order's pairs depend on which event
+# happened to arrive first, and the fitted thresholds swung with it (sample corpus 0.944 with
+# one order, 0.970 with three; ECB+ CV equal within noise, worst order 0.862 -> 0.871).
+TRAIN_SEEDS = (101, 102, 103)
+
+
 def fit(
     rows,
     cfg: EngineConfig,
     gold_key: str,
     mask=None,
-    seeds=(101,),
+    seeds=TRAIN_SEEDS,
     tune_merge: bool = True,
     fixed_join: float | None = None,
     on_policy_rounds: int = 1,
+    learner: str = "lr",
+    tune_orders: int = 0,
 ) -> DecisionModel:
     """Fit LR on teacher-forced pairs, then pick thresholds maximising BCubed on these rows."""
     streams = []
@@ -157,6 +166,8 @@ def fit(
             y += ys
         coef, bias = fit_logistic(np.array(X), np.array(y), l2=1.0, mask=mask_arr)
         model = DecisionModel(coef=[float(c) for c in coef], bias=bias)
+    if learner == "gbdt":
+        model.trees, model.tree_base = fit_gbdt(np.array(X), np.array(y), mask=mask_arr)
 
     def mean_b3(m):
         return statistics.mean(b3(rs, run_engine(rs, fs, m, cfg), gold_key) for rs, fs in streams)
@@ -171,21 +182,62 @@ def fit(
             My += ys
         mc, mb = fit_logistic(np.array(MX), np.array(My), l2=1.0, mask=mask_arr)
         model.merge_coef, model.merge_bias = [float(c) for c in mc], mb
-    grid = [
-        (j, mt)
-        for j in (JOIN_GRID if fixed_join is None else [fixed_join])
-        for mt in (MERGE_GRID if cfg.merge else [1.01])
-    ]
-    best = max(
-        grid,
-        key=lambda jm: (
-            mean_b3(replace(model, join_threshold=jm[0], merge_threshold=jm[1])),
-            -abs(jm[0] - 0.5),
-        ),
-    )
+        if learner == "gbdt":
+            model.merge_trees, model.merge_tree_base = fit_gbdt(
+                np.array(MX), np.array(My), mask=mask_arr
+            )
+    if tune_orders:
+        best = _robust_thresholds(model, rows, streams, cfg, gold_key, tune_orders, fixed_join)
+    else:
+        grid = [
+            (j, mt)
+            for j in (JOIN_GRID if fixed_join is None else [fixed_join])
+            for mt in (MERGE_GRID if cfg.merge else [1.01])
+        ]
+        best = max(
+            grid,
+            key=lambda jm: (
+                mean_b3(replace(model, join_threshold=jm[0], merge_threshold=jm[1])),
+                -abs(jm[0] - 0.5),
+            ),
+        )
     model.join_threshold, model.merge_threshold = best
     model.meta = {"pairs": len(y), "positives": int(sum(y)), "train_articles": len(rows)}
     return model
+
+
+FINE_JOIN_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
+FINE_MERGE_GRID = [0.5, 0.6, 0.7, 0.8, 0.9, 1.01]
+
+
+def _robust_thresholds(model, rows, streams, cfg, gold_key, n_orders, fixed_join):
+    """Join / merge thresholds judged on several arrival orders of the training topics.
+
+    One order makes the choice hinge on that order (the fold thresholds ranged 0.3-0.7), so
+    each candidate is scored by the mean of its average and its worst BCubed F1 over the
+    training streams plus extra shuffles. Coordinate search (join, merge, join) on a finer
+    join grid keeps the number of engine runs near 25 per order.
+    """
+    evals = list(streams)
+    for s in range(n_orders):
+        rs = ordered(rows, 201 + s)
+        evals.append((rs, precompute(rs, cfg)))
+    cache: dict = {}
+
+    def score(j, mt):
+        if (j, mt) not in cache:
+            m = replace(model, join_threshold=j, merge_threshold=mt)
+            f = [b3(rs, run_engine(rs, fs, m, cfg), gold_key) for rs, fs in evals]
+            cache[(j, mt)] = (statistics.mean(f) + min(f)) / 2 - 1e-4 * abs(j - 0.5)
+        return cache[(j, mt)]
+
+    joins = FINE_JOIN_GRID if fixed_join is None else [fixed_join]
+    merges = FINE_MERGE_GRID if cfg.merge else [1.01]
+    j, mt = 0.5 if fixed_join is None else fixed_join, 0.7 if cfg.merge else 1.01
+    for _ in range(2):
+        j = max(joins, key=lambda v: score(v, mt))
+        mt = max(merges, key=lambda v: score(j, v))
+    return j, mt
 
 
 def cross_validate(
@@ -274,6 +326,12 @@ ABLATIONS = {
     "when additive": ({}, {"when_x_sim": False}, None),
     "+online idf": ({}, {"idf_online": True}, None),
     "-size feat": ({}, {}, "log_size"),
+    "merge<=1": ({}, {"merge_max_size": 1}, None),
+    "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
+    "no merge floor": ({}, {"merge_min_cos": 0.0}, None),
+    "merge as before": ({}, {"merge_max_size": 1 << 30, "merge_min_cos": 0.0}, None),
+    "merge<=2": ({}, {"merge_max_size": 2}, None),
+    "merge<=3": ({}, {"merge_max_size": 3}, None),
     "terms only": (
         {"use_entities": False, "use_numbers": False, "use_years": False},
         {"merge": False},
@@ -305,7 +363,11 @@ def main(argv=None) -> None:
     ap.add_argument("--gold-key", default="cluster")
     ap.add_argument("--topic-key", default="topic")
     ap.add_argument("--out", default=None)
-    ap.add_argument("--train-orders", type=int, default=1, help="shuffled orders to fit on")
+    ap.add_argument(
+        "--train-orders", type=int, default=len(TRAIN_SEEDS), help="shuffled orders to fit on"
+    )
+    ap.add_argument("--learner", choices=["lr", "gbdt"], default="lr")
+    ap.add_argument("--tune-orders", type=int, default=0, help="extra orders for thresholds")
     a = ap.parse_args(argv)
     rows = load(a.input)
     if a.cmd == "fit":
@@ -313,9 +375,17 @@ def main(argv=None) -> None:
         # file), so fold 0's held-out topics remain a check of the shipped coefficients.
         fold0 = topic_folds(rows, a.folds, 0, a.topic_key)[0]
         train = [r for r in rows if r[a.topic_key] not in fold0]
-        model = fit(train, EngineConfig(), a.gold_key)
+        model = fit(
+            train,
+            EngineConfig(),
+            a.gold_key,
+            seeds=tuple(101 + i for i in range(a.train_orders)),
+            learner=a.learner,
+            tune_orders=a.tune_orders,
+        )
         model.meta["how"] = (
-            "logistic regression (Newton, L2=1): join model on teacher-forced then on-policy "
+            f"logistic regression (Newton, L2=1), pairs pooled from {a.train_orders} shuffled "
+            "training orders: join model on teacher-forced then on-policy "
             "(article, candidate story) pairs, merge model on on-policy story pairs; thresholds "
             f"maximise BCubed F1 on the training topics; data {a.input}, topics not in CV fold 0 "
             f"(held out: {sorted(fold0, key=str)}); command: python -m "
@@ -338,6 +408,8 @@ def main(argv=None) -> None:
             tuple(range(a.seeds)),
             mask,
             seeds=train_seeds,
+            learner=a.learner,
+            tune_orders=a.tune_orders,
         )
         print(
             f"{name:16s} B3 {res['b3_mean']:.4f} (worst {res['b3_worst']:.4f}, "

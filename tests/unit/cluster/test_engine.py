@@ -321,6 +321,24 @@ def test_idle_sweep_retires_stories_without_a_scan():
     assert eng.story_of("a1") == old  # still addressable
 
 
+def test_sweep_retires_stories_of_the_first_day_with_a_window_under_a_day():
+    eng = engine(config=EngineConfig(idle_seconds=3600))
+    eng.add(dict(LOHAN, published="2013-05-03T10:00:00Z"))
+    old = story_id_for("a1")
+    eng.add(dict(QUAKE, published="2013-05-05T10:00:00Z"))
+    assert old not in eng.index.lookup({"t:lohan": 1.0})
+    assert eng.stories[old]["vec"] == {}
+
+
+def test_story_with_an_already_swept_date_is_still_retired():
+    eng = engine(config=EngineConfig(idle_seconds=86400))
+    eng.add(dict(QUAKE, published="2013-05-10T10:00:00Z"))
+    eng.add(dict(LOHAN, published="2013-05-01T10:00:00Z"))  # late article, day long swept
+    old = story_id_for("a1")
+    eng.add(dict(QUAKE, id="b2", published="2013-05-14T10:00:00Z"))  # the clock moves on
+    assert old not in eng.index.lookup({"t:lohan": 1.0})
+
+
 def test_recently_updated_story_survives_the_sweep():
     eng = engine(config=EngineConfig(idle_seconds=2 * 86400))
     eng.add(dict(LOHAN, published="2013-05-01T10:00:00Z"))

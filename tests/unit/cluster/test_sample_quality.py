@@ -24,7 +24,7 @@ def test_every_sample_article_is_labelled_and_clustered(clustered):
 def test_sample_bcubed_f1_is_high(clustered):
     _, pred, gold = clustered
     s = scores(gold, pred)
-    assert s["bcubed"]["f1"] >= 0.94, s  # measured 0.956 (16 stories for 14)
+    assert s["bcubed"]["f1"] >= 0.95, s  # measured 0.970 (16 stories for 14); was 0.956
 
 
 def test_the_two_earthquakes_are_separate_stories(clustered):
