@@ -160,8 +160,18 @@ def create_app(settings: ComposeSettings) -> faust.App:
             await hub_signals.send(key=brief.story_id.encode(), value=encode(keeper_view(brief)))
         for old, survivor in out.handoffs:
             await handoffs.send(key=old.encode(), value=survivor.encode())
-        for event in out.forwards:
+        sent = [
             await forwards.send(key=event.story_id.encode(), value=encode(event))
+            for event in out.forwards
+        ]
+        if out.drops:
+            # An absorbed story's articles go only once their forwards are acknowledged: a
+            # worker killed before then leaves them for the redelivered handoff. Drops come
+            # from the handoff agent, so the delete lands in that story's own partition.
+            for ack in sent:
+                await ack
+            for old in out.drops:
+                composer.drop_forwarded(old)
         for earlier, follower in out.links:
             await links.send(key=earlier.encode(), value=follower.encode())
 

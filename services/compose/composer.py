@@ -29,6 +29,12 @@ def _added(story_id: str, article: pb.Article) -> pb.StoryEvent:
     return pb.StoryEvent(story_id=story_id, kind=pb.StoryEvent.ARTICLE_ADDED, article=article)
 
 
+def writes_state(event: pb.StoryEvent) -> bool:
+    """Whether handling the event records anything: only such an event, seen again, may be
+    the redelivery of one whose brief a killed worker recorded but never sent."""
+    return event.HasField("article") or event.kind == pb.StoryEvent.MERGED
+
+
 def pack_articles(articles: list[pb.Article]) -> bytes:
     """Articles as one table value: length-prefixed protobuf messages."""
     parts = []
@@ -64,7 +70,8 @@ class Outputs:
     briefs to hand to the hub keeper when it runs apart (``signals``), and the merge messages
     that must reach the partition of another story: ``handoffs`` (absorbed id, survivor id),
     keyed by the absorbed story, ``forwards`` (article events), keyed by the survivor, and
-    ``links`` (earlier story id, follow-up id), keyed by the earlier story."""
+    ``links`` (earlier story id, follow-up id), keyed by the earlier story. ``drops`` are
+    absorbed stories whose stored articles go once their ``forwards`` are acknowledged."""
 
     briefs: list[tuple[pb.Brief, pb.Brief | None]] = field(default_factory=list)
     hubs: list[pb.Hub] = field(default_factory=list)
@@ -73,6 +80,7 @@ class Outputs:
     handoffs: list[tuple[str, str]] = field(default_factory=list)
     forwards: list[pb.StoryEvent] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    drops: list[str] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
@@ -83,6 +91,7 @@ class Outputs:
             or self.handoffs
             or self.forwards
             or self.links
+            or self.drops
         )
 
     def extend(self, other: Outputs) -> None:
@@ -94,6 +103,7 @@ class Outputs:
         self.handoffs += other.handoffs
         self.forwards += other.forwards
         self.links += other.links
+        self.drops += other.drops
 
 
 class Composer:
@@ -127,6 +137,10 @@ class Composer:
         # The brief version each story last went out with from this process: a duplicate event
         # re-sends the stored brief only when another process may have failed to send it.
         self._published: dict[str, int] = {}
+        # Likewise the handoffs and links this process sent: a redelivered event sends them
+        # again only when a worker that died may not have (their receivers ignore repeats).
+        self._handed: set[tuple[str, str]] = set()
+        self._linked: set[tuple[str, str]] = set()
         self.keeper = (
             HubKeeper(
                 settings,
@@ -157,22 +171,47 @@ class Composer:
         ):
             changed = self._add_articles(sid, [event.article])
         elif event.kind == pb.StoryEvent.MERGED:
-            merge = self._merge(sid, list(event.absorbed_story_ids), now)
-            out.extend(merge)
-            changed = bool(merge)
+            changed = self._merge(sid, list(event.absorbed_story_ids), out, now)
         follows = event.follows_story_id
         new_link = bool(follows) and self.meta.get(sid, {}).get("follows") != follows
-        if new_link:
+        if follows and (new_link or (follows, sid) not in self._linked):
             # Only this story's side is written here; the earlier story may live on another
             # partition (another worker), so its side travels as ``Outputs.links``. A table key
             # written while handling another partition's event lands in that partition's
-            # changelog, and recovery may replay it over newer values of the key.
+            # changelog, and recovery may replay it over newer values of the key. A link
+            # already recorded goes again: the worker that recorded it may have died first.
+            self._linked.add((follows, sid))
             out.extend(self._settle(Outputs(links=[(follows, sid)]), now))
-        if changed or new_link:
+        if changed or new_link or self._stale(sid):
             out.extend(self._changed(sid, now, **({"follows": follows} if new_link else {})))
-        elif event.HasField("article") and not self.meta.get(sid, {}).get("pending"):
+        elif writes_state(event) and not self.meta.get(sid, {}).get("pending"):
             out.extend(self._republish(sid))
         return out
+
+    def _stale(self, sid: str) -> bool:
+        """Whether the stored brief misses what the story's tables record.
+
+        Every table assignment is its own changelog record: a worker killed mid-event may
+        leave an article, a follow-up or a merge recorded while the pending flag or the brief
+        built from it never landed. The redelivered event then looks like a duplicate, and
+        only this comparison tells that the brief still has to be built.
+        """
+        meta = self.meta.get(sid, {})
+        stored = self.articles.get(sid)
+        if meta.get("pending") or meta.get("merged_into") or not stored:
+            return False
+        brief = self._brief(sid)
+        if brief is None:
+            return True
+        listed = {a.article_id for a in brief.articles}
+        # With the keeper running apart, "Go deeper" is built from the hubs the meta records.
+        hubs = [[r.hub_id, r.question, r.summary] for r in brief.go_deeper]
+        return (
+            any(a.article_id not in listed for a in unpack_articles(stored))
+            or brief.follows_story_id != meta.get("follows", "")
+            or list(brief.merged_from) != meta.get("merged_from", [])
+            or (self.keeper is None and hubs != meta.get("hubs", []))
+        )
 
     def _republish(self, sid: str) -> Outputs:
         """Send the stored brief again for an event seen before.
@@ -215,32 +254,53 @@ class Composer:
                 prepare_article(article, self.linker)
         return bool(fresh)
 
-    def _merge(self, sid: str, absorbed: list[str], now: float) -> Outputs:
-        """Record the merge on the survivor and ask each absorbed story's owner to hand over."""
+    def _merge(self, sid: str, absorbed: list[str], out: Outputs, now: float) -> bool:
+        """Record the merge on the survivor and ask each absorbed story's owner to hand over;
+        True when the merge is new.
+
+        A merge already recorded sends its handoffs again unless this process sent them: the
+        worker that recorded it may have died before they went out (handoffs are idempotent).
+        """
         merged = self.meta.get(sid, {}).get("merged_from", [])
-        new = [old for old in absorbed if old != sid and old not in merged]
-        if not new:
-            return Outputs()  # redelivered merge
-        self._update_meta(sid, merged_from=[*merged, *new])
-        return self._settle(Outputs(handoffs=[(old, sid) for old in new]), now)
+        absorbed = [old for old in dict.fromkeys(absorbed) if old != sid]
+        new = [old for old in absorbed if old not in merged]
+        if new:
+            self._update_meta(sid, merged_from=[*merged, *new])
+        handoffs = [(old, sid) for old in absorbed if (old, sid) not in self._handed]
+        self._handed.update(handoffs)
+        out.extend(self._settle(Outputs(handoffs=handoffs), now))
+        return bool(new)
 
     def on_handoff(self, old: str, sid: str, now: float) -> Outputs:
-        """On the absorbed story's partition: tombstone it and forward its articles to sid."""
+        """On the absorbed story's partition: tombstone it and forward its articles to sid.
+
+        The articles stay stored until the forwards are acknowledged (``Outputs.drops``): a
+        worker killed before that leaves them for the redelivered handoff to forward again.
+        """
         articles = unpack_articles(self.articles.get(old))
-        if self.meta.get(old, {}).get("merged_into") == sid and not articles:
-            return Outputs()  # redelivered handoff
-        if old in self.articles:
-            del self.articles[old]
         previous = self._brief(old)
-        tombstone = pb.Brief(story_id=old, merged_into=sid)
-        tombstone.version = (previous.version if previous else 0) + 1
-        tombstone.updated_at.FromSeconds(int(now))
-        self.briefs[old] = encode(tombstone)
-        self._update_meta(old, merged_into=sid, pending=False)
-        out = Outputs(briefs=[(tombstone, previous)])
-        out.extend(self._to_keeper(tombstone, now).outputs)
-        out.forwards += [_added(sid, article) for article in articles]
+        if previous is not None and previous.merged_into == sid:
+            out = self._republish(old)  # redelivered handoff: the tombstone is recorded
+        else:
+            tombstone = pb.Brief(story_id=old, merged_into=sid)
+            tombstone.version = (previous.version if previous else 0) + 1
+            tombstone.updated_at.FromSeconds(int(now))
+            self.briefs[old] = encode(tombstone)
+            self._published[old] = tombstone.version
+            out = Outputs(briefs=[(tombstone, previous)])
+            out.extend(self._to_keeper(tombstone, now).outputs)
+        meta = self.meta.get(old, {})
+        if meta.get("merged_into") != sid or meta.get("pending"):
+            self._update_meta(old, merged_into=sid, pending=False)
+        if articles:
+            out.forwards += [_added(sid, article) for article in articles]
+            out.drops.append(old)
         return self._settle(out, now)
+
+    def drop_forwarded(self, old: str) -> None:
+        """Forget an absorbed story's articles once their forwards are acknowledged."""
+        if self.meta.get(old, {}).get("merged_into") and old in self.articles:
+            del self.articles[old]
 
     def _settle(self, out: Outputs, now: float) -> Outputs:
         """Apply merge messages here when this composer holds every story."""
@@ -251,6 +311,8 @@ class Composer:
             settled.extend(self.on_handoff(old, sid, now))
         for event in out.forwards:
             settled.extend(self.on_event(event, now))
+        for old in out.drops:
+            self.drop_forwarded(old)
         for earlier, follower in out.links:
             self.on_link(earlier, follower)
         return settled
@@ -267,7 +329,7 @@ class Composer:
         """Record the hubs the keeper placed a story in; rebuild when "Go deeper" changed."""
         meta = self.meta.get(sid, {})
         stored = [[r.hub_id, r.question, r.summary] for r in refs]
-        if meta.get("merged_into") or meta.get("hubs", []) == stored:
+        if meta.get("merged_into") or (meta.get("hubs", []) == stored and not self._stale(sid)):
             return Outputs()
         return self._changed(sid, now, hubs=stored)
 
@@ -311,11 +373,18 @@ class Composer:
                 yield sid
 
     def rebuild_due(self, sids: list[str], now: float) -> Outputs:
-        """Rebuild those of the given stories that are due, as one batch of outputs."""
+        """Rebuild those of the given stories that are due, as one batch of outputs.
+
+        A request is redelivered when the worker that took it died, perhaps after the
+        rebuild's meta (no longer pending) reached the changelog and before its brief did, or
+        before the brief went out: such a story is rebuilt, or its brief sent, again.
+        """
         out = Outputs()
         for sid in dict.fromkeys(sids):
-            if self.due(sid, now):
+            if self.due(sid, now) or self._stale(sid):
                 out.extend(self.rebuild(sid, now))
+            elif not self.meta.get(sid, {}).get("pending"):
+                out.extend(self._republish(sid))
         return out
 
     # -- rebuild ----------------------------------------------------------------------------

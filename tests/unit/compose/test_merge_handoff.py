@@ -34,6 +34,8 @@ def _deliver(workers: list[Composer], worker: int, out: Outputs, now: float) -> 
     for event in out.forwards:
         owner = OWNER[event.story_id]
         briefs += _deliver(workers, owner, workers[owner].on_event(event, now), now)
+    for old in out.drops:  # the service drops them once the forwards are acknowledged
+        workers[OWNER[old]].drop_forwarded(old)
     for earlier, follower in out.links:
         workers[OWNER[earlier]].on_link(earlier, follower)
     return briefs
