@@ -7,6 +7,7 @@ tested without a broker. Every method is deterministic given ``now``.
 from __future__ import annotations
 
 import struct
+from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass, field
 
@@ -23,6 +24,20 @@ from services.compose.config import ComposeSettings
 from services.compose.entities import Linker
 from services.compose.hubkeeper import HubKeeper, HubOutputs
 from services.compose.versioning import next_version
+
+# What one process remembers having sent (see Composer.__init__): forgetting an entry costs at
+# most one harmless re-send, so the memory is capped instead of growing with every story.
+SENT_MEMORY = 100_000
+
+
+class RecentlySent(OrderedDict):
+    """A mapping that keeps only its ``SENT_MEMORY`` most recently written keys."""
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        if len(self) > SENT_MEMORY:
+            self.popitem(last=False)
 
 
 def _added(story_id: str, article: pb.Article) -> pb.StoryEvent:
@@ -136,11 +151,11 @@ class Composer:
         self.articles, self.briefs, self.meta = articles, briefs, meta
         # The brief version each story last went out with from this process: a duplicate event
         # re-sends the stored brief only when another process may have failed to send it.
-        self._published: dict[str, int] = {}
+        self._published: RecentlySent = RecentlySent()
         # Likewise the handoffs and links this process sent: a redelivered event sends them
         # again only when a worker that died may not have (their receivers ignore repeats).
-        self._handed: set[tuple[str, str]] = set()
-        self._linked: set[tuple[str, str]] = set()
+        self._handed: RecentlySent = RecentlySent()
+        self._linked: RecentlySent = RecentlySent()
         self.keeper = (
             HubKeeper(
                 settings,
@@ -180,7 +195,7 @@ class Composer:
             # written while handling another partition's event lands in that partition's
             # changelog, and recovery may replay it over newer values of the key. A link
             # already recorded goes again: the worker that recorded it may have died first.
-            self._linked.add((follows, sid))
+            self._linked[(follows, sid)] = True
             out.extend(self._settle(Outputs(links=[(follows, sid)]), now))
         if changed or new_link or self._stale(sid):
             out.extend(self._changed(sid, now, **({"follows": follows} if new_link else {})))
@@ -267,7 +282,8 @@ class Composer:
         if new:
             self._update_meta(sid, merged_from=[*merged, *new])
         handoffs = [(old, sid) for old in absorbed if (old, sid) not in self._handed]
-        self._handed.update(handoffs)
+        for handoff in handoffs:
+            self._handed[handoff] = True
         out.extend(self._settle(Outputs(handoffs=handoffs), now))
         return bool(new)
 

@@ -106,3 +106,16 @@ def test_hub_retires_when_its_stories_leave_the_window():
     out = c.on_event(_event("solo", STORIES["solo"][0]), now=later)
     retired = [h for h in out.hubs if h.hub_id == "h-disasters"]
     assert retired and retired[0].retired and not retired[0].story_ids
+
+
+def test_what_a_process_remembers_sending_is_bounded(monkeypatch):
+    from services.compose import composer as composer_module
+
+    monkeypatch.setattr(composer_module, "SENT_MEMORY", 3)
+    sent = composer_module.RecentlySent()
+    for story in ("s1", "s2", "s3"):
+        sent[story] = 1
+    sent["s1"] = 2  # written again: now the most recent
+    sent["s4"] = 1
+    assert list(sent) == ["s3", "s1", "s4"]
+    assert sent["s1"] == 2 and "s2" not in sent
