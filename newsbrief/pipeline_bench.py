@@ -873,7 +873,11 @@ def run_max(
         rate = next_rate(passed, failed)
         if rate is not None and rate > 400:
             break
-    return {"steps": steps, "max_sustained_rate": passed}
+    # An overloaded step names articles not seen within its drain timeout; late is not lost,
+    # so the search ends by waiting for every accepted article and names any still missing.
+    _wait_idle(bench, 120)
+    lost = unseen(bench.pusher.accepted, bench.watcher.seen)
+    return {"steps": steps, "max_sustained_rate": passed, "never_seen_at_end": lost}
 
 
 def _wait_idle(bench: Bench, timeout: float) -> None:
@@ -1020,6 +1024,8 @@ def _print_summary(result: dict) -> None:
         echo(f"lag sampling errors: {result['lag_errors']}")
     if "max_sustained_rate" in result:
         echo(f"highest sustained rate: {result['max_sustained_rate']} articles/s")
+        lost = result["never_seen_at_end"]
+        echo(f"accepted articles never seen 120 s after the last step: {len(lost)} {lost[:20]}")
     lag = result["lag_over_time"]
     if lag:
         stride = max(1, len(lag) // 12)
