@@ -43,28 +43,38 @@ class ParsedArticle:
     sentence that opens a candidate of its story needs them, while a copy of a sentence another
     outlet already wrote merges into that candidate on its terms alone. The acronyms wait too:
     only a sentence opening in capitals needs them.
+
+    The sentences are kept as two parallel tuples (texts, term sets) rather than a tuple per
+    sentence: a remembered article then holds no object per sentence for the garbage collector
+    to walk each time it runs, and composing reads them in a row anyway.
     """
 
-    sentences: tuple[ParsedSentence, ...]
+    texts: tuple[str, ...]
+    term_sets: tuple[frozenset[str], ...]  # each sentence's terms, by position
     terms: frozenset[str]  # title and sentence terms: the article's vocabulary
     kind: str = ""
     _cues: list = field(default_factory=list, compare=False, repr=False)
     _acronyms: list = field(default_factory=list, compare=False, repr=False)
 
     @property
+    def sentences(self) -> tuple[ParsedSentence, ...]:
+        """Each usable sentence with its terms and position (built when asked for)."""
+        return tuple(map(ParsedSentence, self.texts, self.term_sets, range(len(self.texts))))
+
+    @property
     def acronyms(self) -> frozenset[str]:
         """Words its sentences write in capitals mid-sentence (found once, when first asked)."""
         if not self._acronyms:
-            self._acronyms.append(C.caps_words("\n".join(s.text for s in self.sentences)))
+            self._acronyms.append(C.caps_words("\n".join(self.texts)))
         return self._acronyms[0]
 
     def cues(self, position: int) -> tuple[str, frozenset[str]]:
         """(kind, flags) of the sentence at this position, analysed once."""
         if not self._cues:
-            self._cues.extend([None] * len(self.sentences))
+            self._cues.extend([None] * len(self.texts))
         found = self._cues[position]
         if found is None:
-            text = self.sentences[position].text
+            text = self.texts[position]
             lowered = text.lower()
             found = C.analyse_lowered(text, lowered, set(T.fast_words(lowered)), self.kind)
             self._cues[position] = found
@@ -180,10 +190,14 @@ def parsed_bytes(parsed: ParsedArticle) -> int:
     """Approximate bytes an analysed article holds with its memo entry (fitted with tracemalloc
     on the sample corpus and the bench story: within a few percent): its sentences' text and
     tuples, their term sets and its vocabulary; the term strings themselves are shared."""
-    sentences = parsed.sentences
-    chars = sum(len(s.text) for s in sentences)
-    terms = sum(len(s.terms) for s in sentences)
-    return 1200 + chars + 250 * len(sentences) + 60 * terms + 40 * len(parsed.terms)
+    chars = sum(map(len, parsed.texts))
+    terms = sum(map(len, parsed.term_sets))
+    return (
+        1200 + chars + PER_SENTENCE_BYTES * len(parsed.texts) + 60 * terms + 40 * len(parsed.terms)
+    )
+
+
+PER_SENTENCE_BYTES = 180  # its text object and term set (no tuple per sentence)
 
 
 _PARSED: ArticleMemo[ParsedArticle] = ArticleMemo(size=parsed_bytes)
@@ -217,25 +231,26 @@ def clear_cache() -> None:
 def _parse(
     body: str, title: str, kind: str, shared: dict[str, frozenset[str]] | None = None
 ) -> ParsedArticle:
-    kept = []
+    texts: list[str] = []
     shared = {} if shared is None else shared
     # Furniture is rare: when no marker appears anywhere in the body, no sentence needs the check.
     furniture = C.boilerplate_anywhere(body.lower())
     for seen, sentence in enumerate(T.iter_sentences(body)):
-        if seen >= MAX_SENTENCES_PER_ARTICLE * 2 or len(kept) >= MAX_SENTENCES_PER_ARTICLE:
+        if seen >= MAX_SENTENCES_PER_ARTICLE * 2 or len(texts) >= MAX_SENTENCES_PER_ARTICLE:
             break
         n = sentence.count(" ") + 1
         if n < MIN_WORDS or n > MAX_WORDS or sentence[-1] not in ".!?\"'”’":
             continue  # fragments, run-ons, headings, captions, bylines
         if furniture and C.boilerplate_lowered(sentence.lower()):
             continue
-        # Tokenised lower-cased; the terms are all the parse keeps (cues wait until asked for).
-        terms = shared.get(sentence)
-        if terms is None:
-            terms = shared[sentence] = T.terms_of(T.fast_words(sentence.lower()))
-        kept.append(ParsedSentence(sentence, terms, len(kept)))
-    terms = T.content_terms(title).union(*(s.terms for s in kept))
-    return ParsedArticle(tuple(kept), terms, kind)
+        texts.append(sentence)
+    # Tokenised lower-cased, all the sentences not met before at once; the terms are all the
+    # parse keeps (cues wait until asked for).
+    unseen = [s for s in dict.fromkeys(texts) if s not in shared]
+    shared.update(zip(unseen, T.lowered_terms_of_lines(unseen), strict=True))
+    term_sets = tuple(map(shared.__getitem__, texts))
+    terms = T.content_terms(title).union(*term_sets)
+    return ParsedArticle(tuple(texts), term_sets, terms, kind)
 
 
 def classify(sentence: str, article_kind: str) -> str:
@@ -308,7 +323,8 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
     weights = term_weights(articles, publishers)
     ordered = sorted(articles, key=lambda a: (seconds(a.published_at), a.article_id))
     recency = _recency(ordered)
-    rank = _rarity(weights).__getitem__
+    rarity = _rarity(weights)
+    rank, by_rank = rarity.__getitem__, list(rarity)  # term -> place, and place -> term
     candidates: list[Candidate] = []
     known_terms: list[frozenset[str]] = []  # each candidate's terms, by index
     exact: dict[str, int] = {}
@@ -321,30 +337,36 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
             seconds(a.published_at),
             recency[a.article_id],
         )
-        for s in parsed.sentences:
-            match = exact.get(s.text)
+        for position, text in enumerate(parsed.texts):
+            terms = parsed.term_sets[position]
+            match = exact.get(text)
             rare: list[str] = []
             if match is None:
-                rare = sorted(s.terms, key=rank)[:3]  # once: to find a copy, then to file it
-                match = _find_near_copy(known_terms, postings, s.terms, rare)
+                # The three rarest terms, once: to find a copy, then to file it. Places are
+                # distinct ints: sorting them needs no key and gives the same order.
+                rare = [by_rank[i] for i in sorted(map(rank, terms))[:3]]
+                match = _find_near_copy(known_terms, postings, terms, rare)
                 if match is not None:
                     # Another outlet's copy of this wording finds the same candidate again (the
                     # lowest match stays the lowest): remember it rather than search again.
-                    exact[s.text] = match
-            fresh = rec / (1 + 0.5 * s.position)
+                    exact[text] = match
+            fresh = rec / (1 + 0.5 * position)
             if match is not None:
                 c = candidates[match]
                 c.article_ids.append(aid)
                 c.publishers.add(pub)
-                c.by_article.setdefault(aid, s.text)
+                if aid not in c.by_article:
+                    c.by_article[aid] = text
                 if fresh > c.fresh:
                     c.fresh = fresh
                 c.last_seen = at
                 continue
             index = len(candidates)
-            exact[s.text] = index
-            candidates.append(_candidate(aid, at, s, parsed.cues(s.position), pub, fresh))
-            known_terms.append(s.terms)
+            exact[text] = index
+            candidates.append(
+                _candidate(aid, at, text, terms, position, parsed.cues(position), pub, fresh)
+            )
+            known_terms.append(terms)
             for term in rare:
                 postings[term].append(index)
     shouting = [c for c in candidates if C.SHOUTED in c.flags]
@@ -364,19 +386,26 @@ def story_acronyms(articles: Sequence[pb.Article]) -> frozenset[str]:
 
 
 def _candidate(
-    aid: str, at: float, s: ParsedSentence, cues: tuple[str, frozenset[str]], pub: str, fresh: float
+    aid: str,
+    at: float,
+    text: str,
+    terms: frozenset[str],
+    position: int,
+    cues: tuple[str, frozenset[str]],
+    pub: str,
+    fresh: float,
 ) -> Candidate:
     kind, flags = cues
     return Candidate(
-        text=s.text,
-        terms=s.terms,
+        text=text,
+        terms=terms,
         article_ids=[aid],
         publishers={pub},
         first_seen=at,
-        position=s.position,
+        position=position,
         kind=kind,
         quoted=C.QUOTED in flags,
-        by_article={aid: s.text},
+        by_article={aid: text},
         flags=flags,
         fresh=fresh,
         last_seen=at,
@@ -410,29 +439,25 @@ def _find_near_copy(known_terms, postings, terms, rare) -> int | None:
     """Index of the first candidate sharing an anchor with these terms whose Jaccard overlap
     with them reaches NEAR_COPY_JACCARD, else None."""
     # The lowest matching index, whatever order the anchors come in: output stays deterministic.
-    first: list[int] | None = None
-    seen: set[int] | None = None
+    # Each anchor's list is in index order, so the lowest match is the least of each list's
+    # first match; a list is read only below the best match found so far. A candidate filed
+    # under two anchors may be compared twice, which costs less than merging the lists.
+    best: int | None = None
+    size = len(terms)
     for term in rare:
         ids = postings.get(term)
         if ids is None:
             continue
-        if first is None:
-            first = ids  # one anchor's list is already in index order: no set, no sort
-        elif seen is None:
-            seen = set(first)
-            seen.update(ids)
-        else:
-            seen.update(ids)
-    if first is None:
-        return None
-    size = len(terms)
-    for index in first if seen is None else sorted(seen):
-        other = known_terms[index]
-        # T.jaccard inline (same arithmetic): this runs for most sentences of a story.
-        shared = len(terms & other)
-        if shared and shared / (size + len(other) - shared) >= NEAR_COPY_JACCARD:
-            return index
-    return None
+        for index in ids:
+            if best is not None and index >= best:
+                break
+            other = known_terms[index]
+            # T.jaccard inline (same arithmetic): this runs for most sentences of a story.
+            shared = len(terms & other)
+            if shared and shared / (size + len(other) - shared) >= NEAR_COPY_JACCARD:
+                best = index
+                break
+    return best
 
 
 NEAR_COPY_JACCARD = 0.7

@@ -12,8 +12,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import ahocorasick_rs
-
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import text as T
 from services.compose.candidates import ArticleMemo
@@ -185,15 +183,29 @@ class Linker:
         found += self._phrases_finder.scan(text.lower())
         return [entity_id for _, entity_id in sorted(found)]
 
-    def analysed(self, article: pb.Article) -> ArticleEntities:
-        """What an article names: done once per article version, then remembered."""
+    def analysed(
+        self, article: pb.Article, in_kb: dict[str, bool] | None = None
+    ) -> ArticleEntities:
+        """What an article names: done once per article version, then remembered.
+
+        ``in_kb`` remembers, across the articles of one story analysed together, whether an
+        appositive's name is a KB name: the same people are described in article after article.
+        """
         cached = self.memo.get(article)
         if cached is None:
+            in_kb = {} if in_kb is None else in_kb
             head = _head(article)
+            unknown = []
+            for name, description in appositives(head):
+                known = in_kb.get(name)
+                if known is None:
+                    known = in_kb[name] = bool(self.known(name))
+                if not known:
+                    unknown.append((name, description))
             cached = ArticleEntities(
                 title=frozenset(self.known(article.title)),
                 mentions=tuple(self.known(head)),
-                appositives=tuple((n, d) for n, d in appositives(head) if not self.known(n)),
+                appositives=tuple(unknown),
             )
             self.memo.put(article, cached)
         return cached
@@ -216,8 +228,9 @@ class Linker:
         counts: Counter[str] = Counter()
         support: Counter[str] = Counter()  # articles naming the entity
         titles: set[str] = set()
+        in_kb: dict[str, bool] = {}  # appositive name -> a KB name? (shared by the story)
         for a in articles:
-            found = self.analysed(a)
+            found = self.analysed(a, in_kb)
             titles |= found.title
             counts.update(found.mentions)
             named = found.title.union(found.mentions)
@@ -284,7 +297,9 @@ class _AliasFinder:
             seen.add(text)
             patterns.append(text)
             self._entries.append((_is_word(text[0]), _is_word(text[-1]), entity_id))
-        self._automaton = _automaton(patterns) if patterns else None
+        # Searched as bytes: the library's search of a str first maps its every byte to a
+        # character index, which costs more than the search on an article's head.
+        self._automaton = T.Patterns(patterns, dfa=_dfa(patterns)) if patterns else None
 
     def scan(self, text: str) -> list[tuple[int, str]]:
         """(start, entity id) of non-overlapping whole-word matches, leftmost-longest.
@@ -295,12 +310,16 @@ class _AliasFinder:
             return []
         hits: list[tuple[int, int, str]] = []
         entries, n = self._entries, len(text)
-        for index, start, end in self._automaton.find_matches_as_indexes(text, overlapping=True):
+        for index, start, end in self._automaton.matches(text):
             word_start, word_end, entity_id = entries[index]
-            if word_start and start > 0 and _is_word(text[start - 1]):
-                continue  # continues a longer word: "Peru" in "Peruvian"
-            if word_end and end < n and _is_word(text[end]):
-                continue
+            if word_start and start > 0:
+                before = text[start - 1]
+                if before.isalnum() or before == "_":
+                    continue  # continues a longer word: "Peru" in "Peruvian"
+            if word_end and end < n:
+                after = text[end]
+                if after.isalnum() or after == "_":
+                    continue
             hits.append((start, start - end, entity_id))
         hits.sort()
         found: list[tuple[int, str]] = []
@@ -317,12 +336,8 @@ class _AliasFinder:
 DFA_MAX_PATTERN_CHARS = 100_000
 
 
-def _automaton(patterns: list[str]) -> ahocorasick_rs.AhoCorasick:
-    if sum(map(len, patterns)) <= DFA_MAX_PATTERN_CHARS:
-        return ahocorasick_rs.AhoCorasick(
-            patterns, implementation=ahocorasick_rs.Implementation.DFA
-        )
-    return ahocorasick_rs.AhoCorasick(patterns)
+def _dfa(patterns: list[str]) -> bool:
+    return sum(map(len, patterns)) <= DFA_MAX_PATTERN_CHARS
 
 
 def _one_line(text: str) -> str:
@@ -412,6 +427,9 @@ def _appositive_matches(text: str) -> Iterator[re.Match]:
         at = marker.start()  # where a name found before this marker must end
         if reverse is None:
             reverse = text[::-1]
+        if not _capitalised_word_before(text, reverse, at):
+            pos = at  # most markers follow a lower-case word: no name ends there
+            continue
         run = _NAME_RUNS_BACK_RE.match(reverse, len(text) - at).end() - (len(text) - at)
         start = max(pos, at - run - 2)  # 2: an opening initial's capital and period
         found = _APPOSITIVE_RE.search(text, start, at + _AFTER_NAME)
@@ -420,6 +438,20 @@ def _appositive_matches(text: str) -> Iterator[re.Match]:
             pos = found.end()
         else:
             pos = at  # nothing ends its name here; later names start after this comma
+
+
+_LAST_RUN_RE = re.compile(r"[\w'’-]+")
+
+
+def _capitalised_word_before(text: str, reverse: str, at: int) -> bool:
+    """True when the run of name characters ending at ``at`` can be a name's last word: the
+    pattern's last word is a capital and one or more name characters after a space (a name
+    cannot end in "of" or an initial), and nothing but the marker may follow it."""
+    run = _LAST_RUN_RE.match(reverse, len(text) - at)
+    if run is None:
+        return False
+    first = at - (run.end() - run.start())
+    return at - first >= 2 and "A" <= text[first] <= "Z" and first > 0 and text[first - 1].isspace()
 
 
 def _kind(name: str, description: str) -> str:

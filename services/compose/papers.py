@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 
-import ahocorasick_rs
-
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
 from services.compose import text as T
@@ -168,7 +166,15 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
         - {a.parent_outlet for a in own_articles}
     )
     best = None
+    used_ids = {id(u) for u in used}
     for c in candidates:
+        score = (
+            c.score + (0.3 if len(c.publishers) == 1 else 0.0) + (0.15 if c.kind == ANALYSIS else 0)
+        )
+        score -= 0.8 if id(c) in used_ids else 0.0  # say something the brief does not
+        score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
+        if best is not None and score <= best[0]:
+            continue  # could not win whatever the checks say: skip them
         # The outlet's first article holding the sentence (the wordings are filed in the
         # order the ids were, so the first own key of by_article is the first own id).
         article_id = next((i for i in c.by_article if i in own_ids), None)
@@ -183,13 +189,7 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
             continue  # never let a line carry another outlet's name
         if near_repeat(c, chosen):
             continue
-        score = (
-            c.score + (0.3 if len(c.publishers) == 1 else 0.0) + (0.15 if c.kind == ANALYSIS else 0)
-        )
-        score -= 0.8 if any(c is u for u in used) else 0.0  # say something the brief does not
-        score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
-        if best is None or score > best[0]:
-            best = (score, c, own_ids[article_id])
+        best = (score, c, own_ids[article_id])
     return None if best is None else (best[1], best[2])
 
 
@@ -199,13 +199,13 @@ class OutletNames:
     def __init__(self, names: set[str]):
         self.names = frozenset(names)
         # One automaton pass per sentence, rather than a substring scan per outlet name.
-        self._automaton = ahocorasick_rs.AhoCorasick(sorted(self.names)) if self.names else None
+        self._automaton = T.Patterns(sorted(self.names)) if self.names else None
 
     def found(self, sentence: str) -> frozenset[str]:
         """The outlet names occurring in a sentence, as substrings."""
         if self._automaton is None:
             return frozenset()
-        return frozenset(self._automaton.find_matches_as_strings(sentence, overlapping=True))
+        return self._automaton.found_in(sentence)
 
 
 def reportable(sentence: str) -> bool:

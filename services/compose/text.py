@@ -6,6 +6,8 @@ import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+import ahocorasick_rs
+
 from newsbrief.text import ENGLISH_STOPWORDS
 
 # Abbreviations whose period does not end a sentence.
@@ -75,6 +77,7 @@ def normalise_space(text: str) -> str:
 
 # The whitespace str.split() splits on in ASCII text, besides the space.
 _ASCII_OTHER_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_ASCII_SPACE_BUT_NEWLINE = _ASCII_OTHER_SPACE.replace("\n", "")
 
 
 def spaces_only(text: str) -> bool:
@@ -105,10 +108,12 @@ def split_sentences(text: str, limit: int | None = None) -> list[str]:
 def iter_sentences(text: str) -> Iterator[str]:
     """Sentences of body text, lazily: composing reads only an article's top."""
     # Splitting at every newline gives the same paragraphs as the pattern (blank pieces drop).
+    plain = _single_spaced_lines(text)
     for paragraph in text.split("\n"):
         if not paragraph:
             continue  # the blank line between two paragraphs
-        paragraph = normalise_space(paragraph)
+        if not plain or paragraph[0] == " " or paragraph[-1] == " ":
+            paragraph = normalise_space(paragraph)
         # A boundary is a ".", "!" or "?" with a space after it (past closing quotes): when
         # every one of them is in the paragraph's closing run, the paragraph is one sentence.
         body = paragraph.rstrip(_CLOSING)
@@ -116,6 +121,19 @@ def iter_sentences(text: str) -> Iterator[str]:
             yield from _split_paragraph(paragraph)
         elif paragraph:
             yield paragraph
+
+
+def _single_spaced_lines(text: str) -> bool:
+    """True when ``normalise_space`` leaves every line of a text as it is, but perhaps for a
+    space opening or closing it: checked once for a whole (ASCII) body rather than once per
+    paragraph. (The ends of each line are cheaper to check one by one than searching the body
+    for a space beside a newline: a scan for a pair of characters is slow.)"""
+    if not text.isascii() or "  " in text:
+        return False
+    for space in _ASCII_SPACE_BUT_NEWLINE:  # noqa: SIM110 (a plain loop: no generator)
+        if space in text:
+            return False
+    return True
 
 
 def _split_paragraph(paragraph: str) -> list[str]:
@@ -230,10 +248,48 @@ def content_terms(text: str) -> frozenset[str]:
 
 def terms_of(words_) -> frozenset[str]:
     """Normalised content words of a text already split into words."""
-    # map() over the table's lookup runs in C; only unseen words reach Python (__missing__).
-    terms = set(map(_TERM_OF.__getitem__, words_))
-    terms.discard("")
-    return frozenset(terms)
+    # map() over the table's lookup runs in C; only unseen words reach Python (__missing__);
+    # filter(None) drops the stopwords' "" in C too, so the set is built once.
+    return frozenset(filter(None, map(_TERM_OF.__getitem__, words_)))
+
+
+# ``_WORD_SEPARATORS`` that keeps the newline: lines translated together stay apart.
+_LINE_WORD_SEPARATORS = _WORD_SEPARATORS[:10] + b"\n" + _WORD_SEPARATORS[11:]
+
+
+def lowered_terms_of_lines(lines: list[str]) -> list[frozenset[str]]:
+    """``[terms_of(words(line.lower())) for line in lines]`` for lines holding no newline.
+
+    A sentence's terms are all its parse keeps, and an article has dozens: lowering and
+    translating them joined, in one pass each in C, costs far less than one pass per sentence.
+    Lowering joined lines gives each line's own lowering (a newline is no cased letter, so even
+    a closing sigma stays as it would alone), and translating bytes keeps each line's bytes.
+    """
+    if not lines:
+        return []
+    joined = "\n".join(lines).lower().encode("utf-8", "surrogatepass")
+    spaced = joined.translate(_LINE_WORD_SEPARATORS)
+    term = _TERM_OF.__getitem__
+    if spaced.isascii() and b"'" not in spaced:
+        # Every token is a plain ASCII run of letters and digits: ``words`` would split it so.
+        return [
+            frozenset(filter(None, map(term, line.split())))
+            for line in spaced.decode("ascii").split("\n")
+        ]
+    pieces = spaced.decode("utf-8", "surrogatepass").split("\n")
+    return [frozenset(filter(None, map(term, _tokens(piece, _WORD_RE)))) for piece in pieces]
+
+
+def _tokens(spaced: str, pattern: re.Pattern[str]) -> list[str]:
+    """The words of a text whose separators are already spaces (the slow half of
+    ``_split_words``)."""
+    out: list[str] = []
+    for token in spaced.split():
+        if token.isalnum() and token.isascii():
+            out.append(token)
+        else:
+            out += pattern.findall(token)
+    return out
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -254,3 +310,52 @@ def comparable(text: str) -> str:
     """A form of text for verbatim checks: curly quotes straightened, spaces collapsed."""
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
     return normalise_space(text)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass")
+
+
+class Patterns:
+    """Many substrings found in one pass of an Aho-Corasick automaton, searched as bytes.
+
+    Given a ``str``, the library first maps every byte of the text to its character index,
+    which costs more than the search itself on an article's text. A search on the UTF-8 bytes
+    skips that map; it finds exactly the same patterns (UTF-8 is self-synchronising: a pattern's
+    bytes occur only where the pattern does), at byte offsets, which are character offsets in
+    ASCII text.
+    """
+
+    def __init__(self, patterns: list[str], dfa: bool = False):
+        kind = {"implementation": ahocorasick_rs.Implementation.DFA} if dfa else {}
+        self.patterns = list(patterns)
+        self._bytes = ahocorasick_rs.BytesAhoCorasick(list(map(_utf8, patterns)), **kind)
+
+    def any_in(self, text: str) -> bool:
+        """True when some pattern occurs in the text."""
+        return bool(self._bytes.find_matches_as_indexes(_utf8(text)))
+
+    def found_in(self, text: str) -> frozenset[str]:
+        """The patterns occurring in the text (overlapping occurrences included)."""
+        found = self._bytes.find_matches_as_indexes(_utf8(text), overlapping=True)
+        patterns = self.patterns
+        return frozenset([patterns[index] for index, _, _ in found])
+
+    def matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(pattern index, start, end) of every occurrence, overlapping, in character offsets:
+        what ``AhoCorasick.find_matches_as_indexes(text, overlapping=True)`` gives."""
+        if text.isascii():  # byte offsets are character offsets
+            return self._bytes.find_matches_as_indexes(text.encode("ascii"), overlapping=True)
+        data = _utf8(text)
+        found = self._bytes.find_matches_as_indexes(data, overlapping=True)
+        if not found:
+            return found
+        # Only the few offsets matches have are turned into characters, counting the
+        # characters of each stretch between two of them (every one is a character boundary).
+        chars: dict[int, int] = {}
+        last = count = 0
+        for offset in sorted({o for _, start, end in found for o in (start, end)}):
+            count += len(data[last:offset].decode("utf-8", "surrogatepass"))
+            chars[offset] = count
+            last = offset
+        return [(index, chars[start], chars[end]) for index, start, end in found]
