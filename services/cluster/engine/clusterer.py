@@ -93,11 +93,11 @@ def _unit(vec: dict[str, float]) -> dict[str, float]:
     return {k: v / n for k, v in vec.items()} if n else {}
 
 
-def _accumulate(acc: dict[str, float], vec: dict[str, float], cap: int) -> dict[str, float]:
-    """acc + vec, pruned to the cap largest weights."""
+def _accumulate(acc: dict, vec: dict, cap: int) -> dict:
+    """acc + vec (weights or vote counts), pruned to the cap largest values."""
     out = dict(acc)
     for k, v in vec.items():
-        out[k] = out.get(k, 0.0) + v
+        out[k] = out.get(k, 0) + v  # int 0: vote counts stay ints
     if len(out) > cap:
         out = dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:cap])
     return out
@@ -106,16 +106,6 @@ def _accumulate(acc: dict[str, float], vec: dict[str, float], cap: int) -> dict[
 def _counts(acc: dict[str, int], add: dict[str, int], keep: dict) -> dict[str, int]:
     """Per-term article counts acc + add, restricted to the terms the centroid kept."""
     return {t: acc.get(t, 0) + add.get(t, 0) for t in keep if t in acc or t in add}
-
-
-def _votes(acc: dict[str, int], add: dict[str, int], cap: int) -> dict[str, int]:
-    """Vote counts acc + add, keeping the cap most voted keys."""
-    out = dict(acc)
-    for k, v in add.items():
-        out[k] = out.get(k, 0) + v
-    if len(out) > cap:
-        out = dict(sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))[:cap])
-    return out
 
 
 def _core(terms: dict[str, float], tdf: dict[str, int]) -> dict[str, float]:
@@ -396,9 +386,13 @@ class StoryClusterer:
             "nums": _accumulate(v["nums"], feats.nums, cfg.centroid_nums),
             "years": years,
             "pubyears": pubyears,
-            "lnums": _votes(v.get("lnums") or {}, dict.fromkeys(feats.lead_nums, 1), cfg.lead_cap),
-            "lents": _votes(v.get("lents") or {}, dict.fromkeys(feats.lead_ents, 1), cfg.lead_cap),
-            "when": _votes(v.get("when") or {}, dict.fromkeys(feats.when, 1), cfg.lead_cap),
+            "lnums": _accumulate(
+                v.get("lnums") or {}, dict.fromkeys(feats.lead_nums, 1), cfg.lead_cap
+            ),
+            "lents": _accumulate(
+                v.get("lents") or {}, dict.fromkeys(feats.lead_ents, 1), cfg.lead_cap
+            ),
+            "when": _accumulate(v.get("when") or {}, dict.fromkeys(feats.when, 1), cfg.lead_cap),
         }
         st["norms"] = vec_norms(st["vec"])
         st["n"] = st["n"] + 1
@@ -451,9 +445,9 @@ class StoryClusterer:
             "nums": _accumulate(vo["nums"], vy["nums"], cfg.centroid_nums),
             "years": years,
             "pubyears": pubyears,
-            "lnums": _votes(vo.get("lnums") or {}, vy.get("lnums") or {}, cfg.lead_cap),
-            "lents": _votes(vo.get("lents") or {}, vy.get("lents") or {}, cfg.lead_cap),
-            "when": _votes(vo.get("when") or {}, vy.get("when") or {}, cfg.lead_cap),
+            "lnums": _accumulate(vo.get("lnums") or {}, vy.get("lnums") or {}, cfg.lead_cap),
+            "lents": _accumulate(vo.get("lents") or {}, vy.get("lents") or {}, cfg.lead_cap),
+            "when": _accumulate(vo.get("when") or {}, vy.get("when") or {}, cfg.lead_cap),
         }
         so["norms"] = vec_norms(so["vec"])
         so["n"] += sy["n"]

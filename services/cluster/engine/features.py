@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import MutableMapping
+from collections.abc import Iterable, MutableMapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -58,11 +58,16 @@ class IdfModel:
         """Documents observed so far."""
         return int(self.df.get(DOCS_KEY, 0))
 
-    def observe(self, keys: set[str]) -> None:
-        """Count one document containing `keys` (nothing to count when online IDF is off)."""
+    def observe(self, terms: Iterable[str], ents: Iterable[str], nums: Iterable[str]) -> None:
+        """Count one document with these terms, entities and numbers.
+
+        The counts only feed online IDF: with it off there is nothing to count, and the keys
+        are not even built (this runs once per article).
+        """
         if not self.use_online:
             return
         self.df[DOCS_KEY] = self.docs + 1
+        keys = {"t:" + k for k in terms} | {"e:" + k for k in ents} | {"n:" + k for k in nums}
         for k in keys:
             self.df[k] = self.df.get(k, 0) + 1
 
@@ -205,8 +210,7 @@ def extract(article: dict, idf: IdfModel, cfg: FeatureConfig | None = None) -> A
         feats.year_est = _estimate_year(yrs)
         if feats.year_est is not None:
             feats.years = sorted(set(feats.years) | {feats.year_est})
-    if idf.use_online:  # document counts only feed online IDF: skip the work otherwise
-        idf.observe({"t:" + k for k in terms} | {"e:" + k for k in ents} | {"n:" + k for k in nums})
+    idf.observe(terms, ents, nums)
     feats.terms = _top(
         {t: (1.0 + math.log(c)) * idf.idf("t:" + t, bg[t]) for t, c in terms.items()},
         cfg.max_terms,
