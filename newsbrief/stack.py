@@ -71,6 +71,20 @@ class StackState:
         return cls(**json.loads(path.read_text()))
 
 
+# Settings a command next to `newsbrief up` takes from the running stack: `up` starts the
+# broker and Redis on free ports, so the settings' defaults would point elsewhere.
+STACK_FIELDS = {"redis_url": "redis_url", "kafka_bootstrap": "bootstrap"}
+
+
+def stack_default(settings, name: str, run_dir: Path | None = None) -> str:
+    """A setting's value when configured, else the running local stack's, else its default."""
+    if name in settings.model_fields_set:
+        return getattr(settings, name)
+    state = StackState.load(run_dir or ROOT / ".run")
+    value = getattr(state, STACK_FIELDS[name]) if state else ""
+    return value or getattr(settings, name)
+
+
 def stop_on(signum: int) -> None:
     """Let this signal stop the local stack the way Ctrl-C does (SIGTERM from `kill`, systemd)."""
 

@@ -24,14 +24,15 @@ def rebuild_cache_command(
     ),
 ) -> None:
     """Rebuild every Redis document from the compacted briefs, hubs and entities topics."""
+    from newsbrief.stack import stack_default
     from services.api.config import ApiSettings
     from services.api.rebuild import rebuild_cache
 
     settings = ApiSettings()
     counts = rebuild_cache(
-        bootstrap or settings.kafka_bootstrap,
+        bootstrap or stack_default(settings, "kafka_bootstrap"),
         topic_prefix or settings.topic_prefix,
-        redis_url or settings.redis_url,
+        redis_url or stack_default(settings, "redis_url"),
         key_prefix or settings.redis_key_prefix,
     )
     typer.echo(

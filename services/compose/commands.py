@@ -17,20 +17,6 @@ def register(cli: typer.Typer, bench: typer.Typer) -> None:
     bench.command("compose")(bench_compose)
 
 
-def serving_redis_url(settings, run_dir: Path) -> str:
-    """The Redis to read: the configured one, else the local stack's when `up` is running.
-
-    `newsbrief up` starts Redis on a free port and records it in ``run_dir/stack.json``; without
-    this, `newsbrief brief` next to `make run` would look for a Redis on the default port.
-    """
-    from newsbrief.stack import StackState
-
-    if "redis_url" in settings.model_fields_set:
-        return settings.redis_url
-    state = StackState.load(run_dir)
-    return state.redis_url if state and state.redis_url else settings.redis_url
-
-
 def brief_command(
     story_id: str = typer.Argument(..., help="story id"),
     run_dir: Path = typer.Option(None, help="run directory of `newsbrief up` (default: .run)"),
@@ -40,13 +26,13 @@ def brief_command(
     import redis
 
     from newsbrief.keys import Keys
-    from newsbrief.stack import ROOT
+    from newsbrief.stack import stack_default
     from services.compose.config import ComposeSettings
     from services.compose.render import render_brief
 
     settings = ComposeSettings()
     keys = Keys(settings.redis_key_prefix)
-    url = serving_redis_url(settings, run_dir or ROOT / ".run")
+    url = stack_default(settings, "redis_url", run_dir)
     client = redis.Redis.from_url(url)
     try:
         redirect = client.get(keys.redirect(story_id))
