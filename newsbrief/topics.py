@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import zlib
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
@@ -53,6 +54,29 @@ SPECS: tuple[TopicSpec, ...] = (
 def topic_name(prefix: str, suffix: str) -> str:
     """Full name of one of the pipeline's topics."""
     return f"{prefix}.{suffix}"
+
+
+def language_of(tag: str) -> str:
+    """ISO 639-1 base code of a language tag in lower case ("en-GB" -> "en"); "und" if none.
+
+    The same reading of a tag as the cluster's language shard key, so one shard is one language.
+    """
+    base = tag.strip().lower().replace("_", "-").split("-", 1)[0]
+    return base if base.isalpha() else "und"
+
+
+def article_partition(language: str, partitions: int) -> int:
+    """Partition of the articles topic for an article in this language: one per language.
+
+    Every article of a language lands in one partition, so the order ingest publishes them in
+    is the order the cluster's reshard agent reads them (a topic keeps order only within a
+    partition). The key stays ``article_id``; only the partition is chosen here.
+    """
+    if partitions < 1:
+        raise ValueError("partitions must be >= 1")
+    # crc32 rather than hash(): Python's str hash is salted per process, and every ingest
+    # replica and restart must agree.
+    return zlib.crc32(language_of(language).encode("utf-8")) % partitions
 
 
 def create_topics(

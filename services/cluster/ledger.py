@@ -3,8 +3,10 @@
 The engine decides which articles belong together; the ledger turns its decisions into the
 StoryEvents downstream services see. It keeps, per public story, the event sequence, the member
 list (append-only, so an event's ``article_ids`` is always a prefix of it and can be rebuilt on a
-replay), the last event time, and whether the story is closed or merged. A later article that the
-engine puts into a closed story opens a follow-up story instead, linked by ``follows``.
+replay), the last event time, and whether the story is closed or merged. An article that the
+engine puts into a closed story joins it when the article is dated no later than the moment the
+story went quiet (it was written while the story was open and merely arrived late); one dated
+after that opens a follow-up story instead, linked by ``follows``.
 
 State lives in a caller-supplied MutableMapping with JSON values; keys:
   l:<story>   ledger entry       x:<engine story>  public story continuing it
@@ -122,27 +124,54 @@ class StoryLedger:
             "last": at,
             "closed": False,
             "merged_into": None,
+            "follows": follows,
         }
         self.state["l:" + story_id] = entry
         self._schedule(story_id, at)
         return EventSpec(CREATED, story_id, 1, 1, at, article_id=article_id, follows=follows)
 
     def _add(self, engine_story_id: str, article_id: str, at: float | None) -> EventSpec | None:
-        story_id = self.public_id(engine_story_id)
+        story_id = self._home(self.public_id(engine_story_id), at)
         entry = self._entry(story_id)
         if entry is None:  # engine state from before this ledger existed: adopt the story
             return self._open(story_id, article_id, at, follows="")
-        if entry["closed"]:
+        if article_id in entry["members"]:
+            return None
+        if entry["closed"] and not self._written_while_open(entry, at):
             follow = follow_up_id(story_id, article_id)
             self.state["x:" + engine_story_id] = follow
             return self._open(follow, article_id, at, follows=story_id)
-        if article_id in entry["members"]:
-            return None
+        # An open story, or a closed one this article predates (it arrived late): join it. A
+        # closed story stays closed; its later `last` schedules nothing (closing is final).
         entry = self._bump(story_id, entry, at, members=[*entry["members"], article_id])
-        self._schedule(story_id, entry["last"])
+        if not entry["closed"]:
+            self._schedule(story_id, entry["last"])
         return EventSpec(
             ARTICLE_ADDED, story_id, entry["seq"], len(entry["members"]), at, article_id
         )
+
+    def _written_while_open(self, entry: dict, at: float | None) -> bool:
+        """Whether event time at is no later than the moment the story became due to close."""
+        return (
+            at is not None and entry["last"] is not None and at <= entry["last"] + self.close_after
+        )
+
+    def _home(self, story_id: str, at: float | None) -> str:
+        """The earliest story of a follow-up chain that was still open at event time at.
+
+        An article arriving after its engine story moved on to a follow-up, but dated while the
+        story it follows was open, belongs to that earlier story (merged stories end the walk:
+        their members live on in the survivor, which public_id already names).
+        """
+        for _ in range(1000):  # chains are short; the bound guards against a cycle
+            entry = self._entry(story_id)
+            earlier = self._entry(entry["follows"]) if entry and entry.get("follows") else None
+            if earlier is None or earlier.get("merged_into"):
+                break
+            if not self._written_while_open(earlier, at):
+                break
+            story_id = entry["follows"]
+        return story_id
 
     def _merge(
         self, engine_story_id: str, engine_absorbed: str, at: float | None
@@ -151,15 +180,18 @@ class StoryLedger:
         kept, lost = self._entry(keep), self._entry(gone)
         if keep == gone or kept is None or lost is None:
             return None
-        if kept["closed"]:
+        last = max((t for t in (kept["last"], lost["last"], at) if t is not None), default=None)
+        if kept["closed"] and not self._written_while_open(kept, last):
             # A closed story never reopens: the open one carries on for both engine stories.
             self.state["x:" + engine_story_id] = gone
             return None
+        # Into an open story, or into a closed one that every member of the absorbed story (and
+        # the article that caused the merge) predates: the same rule as a late article's.
         members = kept["members"] + [m for m in lost["members"] if m not in kept["members"]]
-        last = max((t for t in (kept["last"], lost["last"], at) if t is not None), default=None)
         entry = self._bump(keep, kept, last, members=members)
         self.state["l:" + gone] = dict(lost, merged_into=keep)
-        self._schedule(keep, entry["last"])
+        if not entry["closed"]:
+            self._schedule(keep, entry["last"])
         return EventSpec(MERGED, keep, entry["seq"], len(members), at, absorbed=[gone])
 
     def _bump(self, story_id: str, entry: dict, at: float | None, members: list[str]) -> dict:

@@ -84,6 +84,7 @@ def build_poller(
         failing_after=settings.failing_after,
         ack_timeout=settings.ack_timeout_s,
         future_tolerance=settings.future_tolerance_s,
+        round_grace=settings.round_grace_s,
     )
     fetcher = build_fetcher(settings, metrics)
     return Poller(feeds, fetcher, pipeline, publisher, metrics, options, store)

@@ -74,6 +74,11 @@ class IngestSettings(ServiceSettings):
     delivery_timeout_s: float = 24 * 3600.0
     """How long the producer keeps retrying a message while the broker is away before it gives
     up on it (env ``NEWSBRIEF_INGEST_DELIVERY_TIMEOUT_S``)."""
+    round_grace_s: float = 10.0
+    """Feeds due together are published as one round, oldest item first across feeds (the
+    cluster engine decides in arrival order); a round waits this long for its slowest feeds,
+    which are then published on their own. 0 publishes each feed as soon as it is parsed
+    (env ``NEWSBRIEF_INGEST_ROUND_GRACE_S``)."""
     robots_ttl_s: float = 24 * 3600.0
     """How long a fetched robots.txt is trusted (RFC 9309 advises at most 24 h)
     (env ``NEWSBRIEF_INGEST_ROBOTS_TTL_S``)."""

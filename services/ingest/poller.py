@@ -18,8 +18,9 @@ from services.ingest.feeds import ParsedFeed, RawItem, parse_feed
 from services.ingest.fetch import Fetcher, FetchError, failure_pause
 from services.ingest.metrics import IngestMetrics
 from services.ingest.normalise import Context, canonical_url
+from services.ingest.ordering import feed_runs, publish_order
 from services.ingest.pipeline import Outcome, Pipeline, accepted_articles, rejected_outcome
-from services.ingest.publisher import DeliveryError, Publisher
+from services.ingest.publisher import Delivery, DeliveryError, Publisher
 from services.ingest.safety import FEED_TYPES, PAGE_TYPES, Rejected, decode_text, media_type
 from services.ingest.state import IngestState
 
@@ -102,6 +103,8 @@ class PollOptions:
     ack_timeout: float = 30.0
     max_parallel_feeds: int = 8
     future_tolerance: float = 600.0
+    # How long a round waits for its slowest feeds before publishing what is parsed.
+    round_grace: float = 10.0
 
 
 @dataclass
@@ -116,8 +119,33 @@ class PollReport:
     error: str = ""
 
 
+@dataclass
+class Collected:
+    """A feed polled up to its delivery, and what its state becomes once the broker answered."""
+
+    feed: FeedConfig
+    report: PollReport
+    deliver: bool = False
+    position: tuple[str, str] = ("", "")  # etag, last-modified, saved only once delivered
+    failure: str = ""  # a refused feed body: the feed failed, even when its rejection is sent
+
+
+@dataclass
+class Queued:
+    """One feed's share of a round queued on the producer; outcomes refused before queueing."""
+
+    delivery: Delivery = field(default_factory=Delivery)
+    unqueued: list[Outcome] = field(default_factory=list)
+    error: str = ""
+
+
 class Poller:
-    """Polls every feed of the list on its interval; never lets one feed stop the others."""
+    """Polls every feed of the list on its interval; never lets one feed stop the others.
+
+    Feeds due together form a round: their items are published together, oldest first across
+    feeds (see ordering.py), because the cluster engine decides in arrival order. A round waits
+    at most ``round_grace`` seconds for its feeds; a slower feed is published on its own.
+    """
 
     def __init__(
         self,
@@ -143,34 +171,79 @@ class Poller:
         self._options = options or PollOptions()
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Poll due feeds until stop is set."""
+        """Poll due feeds, one round per set of feeds due together, until stop is set."""
         slots = asyncio.Semaphore(self._options.max_parallel_feeds)
         running: dict[str, asyncio.Task] = {}
         while not stop.is_set():
-            now = time.monotonic()
-            for feed in self.feeds:
-                due = self.state[feed.url].next_due <= now
-                if due and feed.url not in running:
-                    running[feed.url] = asyncio.create_task(self._guarded(feed, slots))
+            due = self._due(running)
+            if due:
+                task = asyncio.create_task(self._guarded(due, slots))
+                running.update(dict.fromkeys((feed.url for feed in due), task))
             for url, task in list(running.items()):
                 if task.done():
                     del running[url]
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=1.0)
-        for task in running.values():
+        rounds = set(running.values())
+        for task in rounds:
             task.cancel()
-        await asyncio.gather(*running.values(), return_exceptions=True)
+        await asyncio.gather(*rounds, return_exceptions=True)
 
-    async def _guarded(self, feed: FeedConfig, slots: asyncio.Semaphore) -> None:
-        async with slots:
-            try:
-                await self.poll(feed)
-            except Exception:  # a bug in one feed's handling must not kill the loop
-                log.exception("poll of %s crashed", feed.url)
+    def _due(self, running: dict[str, asyncio.Task]) -> list[FeedConfig]:
+        now = time.monotonic()
+        return [
+            feed
+            for feed in self.feeds
+            if self.state[feed.url].next_due <= now and feed.url not in running
+        ]
+
+    async def _guarded(self, feeds: list[FeedConfig], slots: asyncio.Semaphore) -> None:
+        try:
+            await self.poll_round(feeds, slots)
+        except Exception:  # a bug in a round's handling must not kill the loop
+            log.exception("poll round of %d feeds crashed", len(feeds))
+            for feed in feeds:
                 self._failed(feed, "crash")
 
     async def poll(self, feed: FeedConfig) -> PollReport:
         """Poll one feed once and schedule its next poll."""
+        (report,) = await self.poll_round([feed])
+        return report
+
+    async def poll_round(
+        self, feeds: list[FeedConfig], slots: asyncio.Semaphore | None = None
+    ) -> list[PollReport]:
+        """Poll feeds together; publish the items of those parsed within the grace period
+        oldest first across feeds, then each slower feed as it finishes. Reports in feed order.
+        """
+        tasks = [asyncio.create_task(self._collect_guarded(feed, slots)) for feed in feeds]
+        if not tasks:
+            return []
+        try:
+            _, late = await asyncio.wait(tasks, timeout=self._options.round_grace)
+            await self._publish([task.result() for task in tasks if task not in late])
+            for straggler in asyncio.as_completed(late):
+                await self._publish([await straggler])
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        return [task.result().report for task in tasks]
+
+    async def _collect_guarded(
+        self, feed: FeedConfig, slots: asyncio.Semaphore | None
+    ) -> Collected:
+        async with slots or contextlib.nullcontext():
+            try:
+                return await self._collect(feed)
+            except Exception:  # a bug in one feed's handling must not stop the round
+                log.exception("poll of %s crashed", feed.url)
+                self._failed(feed, "crash")
+                return Collected(feed, PollReport(feed.url, error="crash"))
+
+    async def _collect(self, feed: FeedConfig) -> Collected:
+        """Fetch and process one feed; what has nothing to deliver is settled here."""
         state = self.state[feed.url]
         state.polls += 1
         report = PollReport(feed.url)
@@ -181,29 +254,63 @@ class Poller:
         except FetchError as exc:
             report.error = exc.reason
             self._failed(feed, exc.reason)
-            return report
+            return Collected(feed, report)
         except Rejected as exc:
             report.error = exc.reason
             report.outcomes = [rejected_outcome(exc, feed.url)]
-            await self._deliver(feed, report)
-            self._failed(feed, exc.reason)
-            return report
+            return Collected(feed, report, deliver=True, failure=exc.reason)
         report.fetched = True
         if result.not_modified:
             report.not_modified = True
             self._succeeded(feed)
-            return report
+            return Collected(feed, report)
         report.outcomes = await self._process(feed, result.body, result.content_type)
-        if await self._deliver(feed, report):
+        return Collected(feed, report, deliver=True, position=(result.etag, result.last_modified))
+
+    async def _publish(self, collected: list[Collected]) -> None:
+        """Queue the feeds' outcomes in publishing order, then settle each feed on its acks."""
+        todo = [c for c in collected if c.deliver]
+        if not todo:
+            return
+        queued = await asyncio.to_thread(self._queue_in_order, todo)
+        await asyncio.gather(*(self._finish(c, q) for c, q in zip(todo, queued, strict=True)))
+
+    def _queue_in_order(self, todo: list[Collected]) -> list[Queued]:
+        """Runs in a worker thread: submit() is called in publishing order, so each partition
+        of the articles topic holds the round oldest first."""
+        queued = [Queued() for _ in todo]
+        refused = ""
+        for index, run in feed_runs(publish_order([c.report.outcomes for c in todo])):
+            share = queued[index]
+            if not refused:
+                try:
+                    share.delivery.sent += self._publisher.submit(run, todo[index].feed.url).sent
+                    continue
+                except DeliveryError as exc:
+                    # The broker cannot even be asked: each further submit would block for
+                    # max_block_ms, and queueing later items first would break the order.
+                    refused = str(exc)
+            share.unqueued += run
+            share.error = share.error or refused
+        return queued
+
+    async def _finish(self, collected: Collected, queued: Queued) -> None:
+        """Wait for the broker's answer on one feed's outcomes, then move the feed on."""
+        feed, report = collected.feed, collected.report
+        delivered = await self._settle(feed, report, queued)
+        if collected.failure:
+            self._failed(feed, collected.failure)
+        elif delivered:
             # Advance the feed's position only now that the broker has acknowledged everything.
-            state.etag, state.last_modified = result.etag, result.last_modified
+            state = self.state[feed.url]
+            state.etag, state.last_modified = collected.position
             if self._store is not None:
                 self._store.save_position(feed.url, state.etag, state.last_modified)
             self._succeeded(feed)
         else:
+            state = self.state[feed.url]
             state.last_error = "delivery_failed"
             state.next_due = time.monotonic() + min(feed.poll_interval, _DELIVERY_RETRY_S)
-        return report
 
     async def _process(self, feed: FeedConfig, body: bytes, content_type: str) -> list[Outcome]:
         try:
@@ -239,36 +346,40 @@ class Poller:
             return raw
         return enrich(raw, info)
 
-    async def _deliver(self, feed: FeedConfig, report: PollReport) -> bool:
-        """Queue the outcomes and wait for the broker's answer for every one of them.
+    async def _settle(self, feed: FeedConfig, report: PollReport, queued: Queued) -> bool:
+        """Wait for the broker's answer for every queued outcome of one feed.
 
         While the broker is away the producer keeps the messages and retries them itself, so
         this waits (the feed is not polled again meanwhile) instead of sending them twice.
-        Only messages that failed for good are released for the next poll to send again.
+        Only messages that failed for good, or were never queued, are released for the next
+        poll to send again.
         """
         if not report.outcomes:
             report.delivered = True
             return True
-        try:
-            delivery = await asyncio.to_thread(self._publisher.submit, report.outcomes, feed.url)
-        except DeliveryError as exc:
-            return self._undelivered(feed, report, report.outcomes, str(exc))
+        delivery = queued.delivery
+        await self._await_acks(feed, delivery)
+        failed = delivery.failed()
+        lost = failed + queued.unqueued
+        if self._store is not None:
+            lost_ids = {id(outcome) for outcome in lost}
+            acked = [o for o in report.outcomes if id(o) not in lost_ids]
+            self._store.record_delivered(accepted_articles(acked))
+        if lost:
+            return self._undelivered(
+                feed, report, lost, delivery.error() if failed else queued.error
+            )
+        self._metrics.record(report.outcomes)
+        report.delivered = True
+        return True
+
+    async def _await_acks(self, feed: FeedConfig, delivery: Delivery) -> None:
         waited = 0.0
         while not await asyncio.to_thread(delivery.wait, _ACK_SLICE_S):
             waited += _ACK_SLICE_S
             if waited % self._options.ack_timeout < _ACK_SLICE_S:
                 log.warning("%s: %d messages still unacknowledged after %.0fs, waiting",
                             feed.url, len(delivery.pending()), waited)  # fmt: skip
-        failed = delivery.failed()
-        lost = {id(outcome) for outcome in failed}
-        if self._store is not None:
-            acked = [o for o in report.outcomes if id(o) not in lost]
-            self._store.record_delivered(accepted_articles(acked))
-        if failed:
-            return self._undelivered(feed, report, failed, delivery.error())
-        self._metrics.record(report.outcomes)
-        report.delivered = True
-        return True
 
     def _undelivered(
         self, feed: FeedConfig, report: PollReport, lost: list[Outcome], error: str

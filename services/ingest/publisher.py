@@ -1,4 +1,5 @@
-"""Kafka producer adapter: articles keyed by article_id, rejections keyed by source."""
+"""Kafka producer adapter: articles keyed by article_id (one partition per language),
+rejections keyed by source."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from kafka.errors import KafkaError
 from kafka.future import Future
 
 from newsbrief.codec import encode
-from newsbrief.topics import ARTICLES, REJECTED, topic_name
+from newsbrief.topics import ARTICLES, REJECTED, article_partition, topic_name
 from services.ingest.pipeline import ACCEPTED, Outcome, rejection_message
 from services.ingest.pipeline import REJECTED as REJECTED_STATUS
 
@@ -108,6 +109,9 @@ class Publisher:
         config.update(overrides)
         self._producer = KafkaProducer(**config)
         self.errors = 0
+        # Partition count of the articles topic, learned from the broker before the first
+        # article is queued and kept for the life of the process (see article_partition).
+        self.articles_partitions: int | None = None
 
     def deliver(self, outcomes: list[Outcome], source: str, timeout: float = 30.0) -> None:
         """Send accepted articles and rejections, then block until all are acknowledged.
@@ -147,11 +151,22 @@ class Publisher:
     def ensure_metadata(self) -> None:
         """Make sure both topics' partitions are known, so send() never blocks mid-batch."""
         try:
-            for topic in (self.articles_topic, self.rejected_topic):
-                self._producer.partitions_for(topic)
+            self._learn_partitions()
+            self._producer.partitions_for(self.rejected_topic)
         except KafkaError as exc:
             self.errors += 1
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    def _learn_partitions(self) -> int:
+        """The articles topic's partition count, asked from the broker once.
+
+        Kept fixed afterwards: a count that changed under a running publisher would move a
+        language to another partition mid-stream, so its articles could overtake each other.
+        Partitions are only ever added, so the kept count always names existing partitions.
+        """
+        if self.articles_partitions is None:
+            self.articles_partitions = len(self._producer.partitions_for(self.articles_topic))
+        return self.articles_partitions
 
     def send(self, outcomes: list[Outcome], source: str) -> list:
         """Queue accepted articles and rejections without waiting; returns their futures."""
@@ -165,10 +180,13 @@ class Publisher:
             raise DeliveryError(delivery.error())
 
     def send_article(self, outcome: Outcome):
-        """Queue one article; returns the producer's future."""
+        """Queue one article in its language's partition; returns the producer's future."""
         article = outcome.article
         return self._producer.send(
-            self.articles_topic, value=encode(article), key=article.article_id.encode()
+            self.articles_topic,
+            value=encode(article),
+            key=article.article_id.encode(),
+            partition=article_partition(article.language, self._learn_partitions()),
         )
 
     def send_rejection(self, outcome: Outcome, source: str):

@@ -106,3 +106,92 @@ def test_engine_event_spellings_are_both_accepted():
     assert normalise_engine_event({"type": "merged", "story_id": "s", "absorbed_story_id": "t"})[
         "absorbed"
     ] == ["t"]
+
+
+def closed_after_a_day(close_after=10 * HOUR):
+    """A ledger whose story s1 (a1 at 0 h) closed when the clock jumped to 30 h (due at 10 h)."""
+    ledger = StoryLedger({}, close_after=close_after)
+    ledger.apply(created("s1"), "a1", 0.0)
+    [closed] = ledger.advance(30 * HOUR)
+    assert (closed.kind, closed.at) == (CLOSED, 10 * HOUR)
+    return ledger
+
+
+def test_late_article_written_while_the_story_was_open_joins_the_closed_story():
+    ledger = closed_after_a_day()
+    [late] = ledger.apply(added("s1"), "a2", 8 * HOUR)  # arrived after the clock jumped
+    assert (late.kind, late.story_id, late.sequence, late.count) == (ARTICLE_ADDED, "s1", 3, 2)
+    assert ledger.members("s1") == ["a1", "a2"]
+    [edge] = ledger.apply(added("s1"), "a3", 10 * HOUR)  # dated exactly when it became due
+    assert (edge.kind, edge.story_id) == (ARTICLE_ADDED, "s1")
+
+
+def test_late_article_does_not_reopen_or_close_the_story_again():
+    ledger = closed_after_a_day()
+    ledger.apply(added("s1"), "a2", 9 * HOUR)  # its `last` moves to 9 h: due again at 19 h
+    assert ledger.advance(100 * HOUR) == []  # closed once, stays closed, no second CLOSED
+    [follow] = ledger.apply(added("s1"), "a3", 100 * HOUR)
+    assert (follow.kind, follow.follows) == (CREATED, "s1")
+
+
+def test_article_dated_after_the_story_went_quiet_still_opens_a_follow_up():
+    ledger = closed_after_a_day()
+    [follow] = ledger.apply(added("s1"), "a2", 10 * HOUR + 1)
+    assert (follow.kind, follow.story_id, follow.follows) == (
+        CREATED,
+        follow_up_id("s1", "a2"),
+        "s1",
+    )
+    assert ledger.members("s1") == ["a1"]
+
+
+def test_late_article_after_a_follow_up_opened_joins_the_story_of_its_time():
+    ledger = closed_after_a_day()
+    [follow] = ledger.apply(added("s1"), "a2", 30 * HOUR)  # engine story now maps to it
+    [late] = ledger.apply(added("s1"), "a3", 4 * HOUR)
+    assert (late.kind, late.story_id) == (ARTICLE_ADDED, "s1")
+    [current] = ledger.apply(added("s1"), "a4", 31 * HOUR)
+    assert (current.kind, current.story_id) == (ARTICLE_ADDED, follow.story_id)
+    assert ledger.members("s1") == ["a1", "a3"]
+    assert ledger.members(follow.story_id) == ["a2", "a4"]
+
+
+def test_late_story_merged_into_a_closed_story_it_predates_is_folded_in():
+    ledger = closed_after_a_day()
+    ledger.apply(created("young"), "a2", 5 * HOUR)  # late, and the engine opened a story for it
+    events = ledger.apply(
+        [
+            {"type": "added", "story_id": "young"},
+            {"type": "merged", "story_id": "s1", "absorbed_story_id": "young"},
+        ],
+        "a3",
+        6 * HOUR,
+    )
+    assert [(e.kind, e.story_id) for e in events] == [(ARTICLE_ADDED, "young"), (MERGED, "s1")]
+    assert (events[1].absorbed, events[1].count) == (["young"], 3)
+    assert ledger.members("s1") == ["a1", "a2", "a3"]
+    assert ledger.public_id("young") == "s1"
+    assert ledger.advance(200 * HOUR) == []  # s1 stays closed, "young" is gone: nothing closes
+
+
+def test_late_articles_give_the_same_events_and_state_on_a_replay():
+    def play():
+        state = {}
+        ledger = StoryLedger(state, close_after=10 * HOUR)
+        steps = [
+            (0.0, created("s1"), "a1"),
+            (30 * HOUR, created("s2"), "a2"),
+            (8 * HOUR, added("s1"), "a3"),
+            (31 * HOUR, added("s1"), "a4"),
+            (2 * HOUR, added("s1"), "a5"),
+        ]
+        specs = []
+        for at, events, article_id in steps:
+            specs += ledger.advance(at) + ledger.apply(events, article_id, at)
+        return specs, state
+
+    first, again = play(), play()
+    assert first == again
+    kinds = [(s.kind, s.story_id, s.article_id) for s in first[0]]
+    assert (ARTICLE_ADDED, "s1", "a3") in kinds and (ARTICLE_ADDED, "s1", "a5") in kinds
+    assert sum(kind == CREATED for kind, _, _ in kinds) == 3  # s1, s2 and one follow-up (a4)
