@@ -14,16 +14,22 @@ from services.compose.candidates import (
     ANALYSIS,
     BACKGROUND,
     FACT,
+    RECENT_SECONDS,
     Candidate,
     build_candidates,
     centrality,
+    dangling_opener,
     has_first_person,
     near_repeat,
+    newest_news_time,
     newest_time,
+    overtaken,
     parse_article,
     parsed_memo,
     seconds,
     stale,
+    story_acronyms,
+    teaser,
     unnamed_speaker,
 )
 from services.compose.papers import papers_say
@@ -111,9 +117,10 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     behind = behind_the_headline(candidates, happened)
     background = how_we_got_here(candidates, happened + behind)
     brief.headline.CopyFrom(headline(articles, weights, happened))
-    brief.whats_happened.extend(_sentence(c) for c in happened)
-    brief.behind_the_headline.extend(_sentence(c) for c in behind)
-    brief.how_we_got_here.extend(_sentence(c) for c in background)
+    acronyms = _acronyms_if_shouting(articles, happened + behind + background)
+    brief.whats_happened.extend(_sentence(c, acronyms) for c in happened)
+    brief.behind_the_headline.extend(_sentence(c, acronyms) for c in behind)
+    brief.how_we_got_here.extend(_sentence(c, acronyms) for c in background)
     used = happened + behind + background
     brief.what_the_papers_say.extend(
         papers_say(articles, candidates, used, context.max_papers_lines)
@@ -126,13 +133,26 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     return brief
 
 
-def _sentence(c: Candidate) -> pb.Sentence:
-    return pb.Sentence(text=c.text, article_ids=list(dict.fromkeys(c.article_ids)))
+def _sentence(c: Candidate, acronyms: frozenset[str] = frozenset()) -> pb.Sentence:
+    # Printed as an editor would: no wire dateline, tabloid capitals or opening "But".
+    text = C.present(c.text, acronyms)
+    return pb.Sentence(text=text, article_ids=list(dict.fromkeys(c.article_ids)))
+
+
+def _acronyms_if_shouting(
+    articles: Sequence[pb.Article], chosen: Sequence[Candidate]
+) -> frozenset[str]:
+    """The story's acronyms, looked up only when a chosen sentence opens in capitals."""
+    # The acronyms only ever make an opening in capitals less shouted.
+    if any(C.shouted(C.without_connective(C.without_dateline(c.text))) for c in chosen):
+        return story_acronyms(articles)
+    return frozenset()
 
 
 # How much being the newest articles' lead outweighs being central: briefs state the latest.
 FRESH_WEIGHT = 0.5
-_PROSE_UNFIT = frozenset({C.SHOUTED, C.DATELINE, C.UNBALANCED})
+# Shouted openings and datelines are fine: a brief prints them tidied (``C.present``).
+_PROSE_UNFIT = frozenset({C.UNBALANCED})
 
 
 def _pick(
@@ -145,18 +165,49 @@ def _pick(
     for c in sorted(pool, key=lambda c: (-rank(c), c.first_seen, c.text)):
         if len(chosen) >= limit:
             break
-        if not near_repeat(c, chosen) and not near_repeat(c, avoid):
+        if not _retold(c, chosen) and not _retold(c, avoid):
             chosen.append(c)
     return chosen
 
 
+# Two sentences sharing this many content words, most of the shorter one's, tell one event
+# in two wordings ("initialled a nine-point framework" / "put her initials to a nine-point
+# document ... the Geneva framework"), even below ``near_repeat``'s overlap.
+RETOLD_SHARED_TERMS = 6
+RETOLD_CONTAINMENT = 0.35
+
+
+def _retold(c: Candidate, chosen: Sequence[Candidate]) -> bool:
+    """True when c says what one of the chosen sentences already says, in any wording."""
+    if near_repeat(c, chosen):
+        return True
+    for other in chosen:
+        shared = len(c.terms & other.terms)
+        if (
+            shared >= RETOLD_SHARED_TERMS
+            and shared / min(len(c.terms), len(other.terms)) >= RETOLD_CONTAINMENT
+        ):
+            return True
+    return False
+
+
 def prose_fit(c: Candidate) -> bool:
-    """True when a sentence stands alone as written: no shouted opening, dateline, half quote,
-    a columnist's "I" and "we", or a quotation whose speaker is only "he" or "she"."""
+    """True when a sentence stands alone and is current: no half quote, a columnist's "I" and
+    "we", a quotation whose speaker is only "he" or "she", an opening that leans on the
+    sentence before ("Its spokesperson..."), or a casualty count a later report has raised."""
+    if c.standalone is None:  # asked for by every section: worked out once
+        c.standalone = _prose_fit(c)
+    return c.standalone
+
+
+def _prose_fit(c: Candidate) -> bool:
     return (
         not (c.flags & _PROSE_UNFIT)
+        and not c.superseded
         and not has_first_person(c.text)
         and not (c.quoted and unnamed_speaker(c.text))
+        and not dangling_opener(c.text)
+        and not teaser(c.text)
     )
 
 
@@ -167,18 +218,57 @@ def _latest_rank(newest: float) -> Callable[[Candidate], float]:
     return rank
 
 
+# Two reports' opening sentences this close in time, sharing this much wording, are two intros
+# to one event; a fact using less than this share of the opener's centrality is an aside.
+SAME_HOURS = 12 * 3600
+SAME_OPENING_CONTAINMENT = 0.3
+OFF_CENTRE = 0.55
+
+
+def news_lead(pool: Sequence[Candidate], rank: Callable[[Candidate], float]) -> Candidate | None:
+    """The opening sentence of a news report that best states the latest development: what a
+    brief opens with, rather than a columnist's aside or a line of background."""
+    leads = [c for c in pool if c.lead and not c.quoted and C.OPINION not in c.flags]
+    return max(leads, key=lambda c: (rank(c), -c.first_seen, c.text), default=None)
+
+
+def _same_opening(c: Candidate, lead: Candidate | None) -> bool:
+    """True for another report's opening sentence, from the same hours, that shares much of
+    the opener's wording: two outlets' intros to one event, even in different words."""
+    if lead is None or not c.lead or abs(c.first_seen - lead.first_seen) >= SAME_HOURS:
+        return False
+    shared = len(c.terms & lead.terms)
+    smaller = min(len(c.terms), len(lead.terms))
+    return shared >= RETOLD_SHARED_TERMS and shared / smaller >= SAME_OPENING_CONTAINMENT
+
+
 def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
-    """2-4 central facts of the latest developments, no two alike, newest first."""
+    """2-4 central facts of the latest developments, no two alike: a news lead first, then
+    the rest newest first."""
     newest = newest_time(candidates)
     rank = _latest_rank(newest)
+    fit = [
+        c for c in candidates if not c.text.endswith("?") and prose_fit(c) and not stale(c, newest)
+    ]
+    lead = news_lead(fit, rank)
+    opening = [lead] if lead is not None else []
     facts = [
         c
-        for c in candidates
-        if c.kind == FACT and not c.text.endswith("?") and prose_fit(c) and not stale(c, newest)
+        for c in fit
+        if c.kind == FACT and c is not lead and not (c.lead and _same_opening(c, lead))
     ]
-    chosen = _pick(facts, MAX_WHATS_HAPPENED, (), rank)
+    latest = newest_news_time(candidates)
+    recent = [c for c in facts if latest - c.last_seen < RECENT_SECONDS]
+    if len(recent) >= 2 - len(opening):
+        facts = recent
+    if lead is not None:
+        # A fact far off the story's centre ("Figures published on Wednesday showed...") is an
+        # aside of one article, not a development of this story.
+        floor = OFF_CENTRE * lead.central
+        facts = [c for c in facts if c.central >= floor]
+    chosen = opening + _pick(facts, MAX_WHATS_HAPPENED - len(opening), opening, rank)
     if chosen:
-        floor = rank(chosen[0]) * 0.55
+        floor = max(rank(c) for c in chosen) * 0.55
         chosen = chosen[:2] + [c for c in chosen[2:] if rank(c) >= floor]
     if len(chosen) < 2:
         # Too few plain facts: statements with a reporting verb are still facts of the story.
@@ -192,17 +282,31 @@ def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
             and not any(c is h for h in chosen)
         ]
         chosen += _pick(spare, 2 - len(chosen), chosen, rank)
-    if not chosen:  # every sentence is shouted or datelined: the facts still come first
+    if not chosen:  # every sentence is unfit: the facts still come first
         chosen = _pick([c for c in candidates if c.kind == FACT], 2, (), rank)
-    return sorted(chosen, key=lambda c: (-c.first_seen, c.position))
+    if not chosen:
+        # A story of opinion pieces only (a lone column): its own plainest sentences still
+        # tell the reader what it is about; a brief never opens empty.
+        plain = [c for c in candidates if not c.text.endswith("?") and prose_fit(c)]
+        chosen = _pick(plain or list(candidates), 2, (), rank)
+    rest = sorted((c for c in chosen if c is not lead), key=lambda c: (-c.first_seen, c.position))
+    return [lead, *rest] if lead is not None else rest  # the opener is always chosen
 
 
-def behind_rank(c: Candidate, newest: float) -> float:
-    """Assessments, attributed quotes and what comes next rank first; stale forecasts last."""
+def behind_rank(c: Candidate, newest: float, latest_news: float | None = None) -> float:
+    """Assessments, attributed quotes and what comes next rank first; stale forecasts last,
+    and what was said days before the latest news after what is said about it."""
     bonus = 0.15 if c.quoted and C.ATTRIBUTED in c.flags else 0.0
     bonus += 0.1 if C.FORWARD in c.flags and not stale(c, newest) else 0.0
     bonus -= 0.6 if stale(c, newest) else 0.0
+    if latest_news is not None and latest_news - c.last_seen >= RECENT_SECONDS:
+        bonus -= OLD_ANALYSIS_PENALTY * (2 if overtaken(c, latest_news) else 1)
     return c.score + 0.25 * c.fresh + bonus
+
+
+# An assessment from before the latest development ("the offer was fair", said during the
+# strike) ranks below one made since, unless nothing newer is worth as much.
+OLD_ANALYSIS_PENALTY = 0.3
 
 
 def behind_the_headline(
@@ -215,7 +319,8 @@ def behind_the_headline(
         for c in candidates
         if c.kind == ANALYSIS and prose_fit(c) and not any(c is h for h in happened)
     ]
-    return _pick(pool, MAX_BEHIND, happened, lambda c: behind_rank(c, newest))
+    latest = newest_news_time(candidates)
+    return _pick(pool, MAX_BEHIND, happened, lambda c: behind_rank(c, newest, latest))
 
 
 def how_we_got_here(candidates: Sequence[Candidate], used: Sequence[Candidate]) -> list[Candidate]:

@@ -14,6 +14,7 @@ from typing import Generic, NamedTuple, TypeVar
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import tallies as tallies_mod
 from services.compose import text as T
 
 # Only the top of an article is considered: news puts its facts first, and it bounds the work.
@@ -98,6 +99,10 @@ class Candidate:
     flags: frozenset[str] = frozenset()
     fresh: float = 0.0  # 1 for the newest article's lead sentence, 0 for the oldest articles
     last_seen: float = 0.0
+    lead: bool = False  # the opening sentence of a news report (not comment or analysis)
+    superseded: bool = False  # states a casualty count that a later report has revised
+    standalone: bool | None = None  # whether it reads well out of its article (brief.prose_fit)
+    central: float = 0.0  # how much of the story's shared vocabulary it uses (``centrality``)
 
 
 def seconds(ts) -> float:
@@ -286,9 +291,10 @@ def unnamed_speaker(sentence: str) -> bool:
     article, nobody can tell who speaks."""
     if not is_quote(sentence):
         return False
-    # Every stretch outside the quotation marks is only "he said" and the like.
+    # Every stretch outside the quotation marks is only "he said" and the like, or there is
+    # none: a sentence that is all quotation names nobody.
     parts = [p for p in _QUOTED_SPAN_RE.split(sentence) if p.strip(" ,.;:")]
-    return bool(parts) and all(_PRONOUN_ATTRIBUTION_RE.match(p) for p in parts)
+    return all(_PRONOUN_ATTRIBUTION_RE.match(p) for p in parts)
 
 
 def term_weights(articles: Sequence[pb.Article], publishers: dict[str, str]) -> dict[str, float]:
@@ -353,6 +359,8 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
             fresh = rec / (1 + 0.5 * position)
             if match is not None:
                 c = candidates[match]
+                if position == 0 and a.kind not in _COMMENT:
+                    c.lead = True
                 c.article_ids.append(aid)
                 c.publishers.add(pub)
                 if aid not in c.by_article:
@@ -366,6 +374,7 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
             candidates.append(
                 _candidate(aid, at, text, terms, position, parsed.cues(position), pub, fresh)
             )
+            candidates[-1].lead = position == 0 and a.kind not in _COMMENT
             known_terms.append(terms)
             for term in rare:
                 postings[term].append(index)
@@ -377,7 +386,25 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
                 c.flags = c.flags - {C.SHOUTED}  # an acronym the story also uses mid-sentence
     for c in candidates:
         c.score = _score(c, weights)
+    mark_superseded(candidates)
     return candidates, weights
+
+
+_COMMENT = ("analysis", "opinion")
+
+
+def mark_superseded(candidates: Sequence[Candidate]) -> None:
+    """Flag the sentences stating a casualty count a later report of the story has raised.
+
+    Background (a past disaster's toll) neither revises nor is revised by today's count."""
+    stating = [
+        c for c in candidates if c.kind != BACKGROUND and tallies_mod.may_state_tally(c.terms)
+    ]
+    if len(stating) < 2:
+        return  # one report revises nothing
+    reports = [(c.last_seen, tallies_mod.tallies(c.text)) for c in stating]
+    for c, old in zip(stating, tallies_mod.superseded(reports), strict=True):
+        c.superseded = old
 
 
 def story_acronyms(articles: Sequence[pb.Article]) -> frozenset[str]:
@@ -473,7 +500,8 @@ def _score(c: Candidate, weights: dict[str, float]) -> float:
     support = 0.15 * math.log2(1 + len(c.publishers))
     # Shouted tabloid openings ("A MAN died") and wire datelines read badly in a brief.
     style = 0.3 if c.flags & {C.SHOUTED, C.DATELINE} else 0.0
-    return centrality(c.terms, weights) + support + lead - style
+    c.central = centrality(c.terms, weights)
+    return c.central + support + lead - style
 
 
 # A warning or forecast ("talks are due to resume", "an amber warning") this long before the
@@ -486,9 +514,25 @@ def newest_time(candidates: Sequence[Candidate]) -> float:
     return max((c.last_seen for c in candidates), default=0.0)
 
 
+# Facts reported this long before the story's newest news report belong to earlier days:
+# "What's happened" states the latest development, and the timeline keeps the rest.
+RECENT_SECONDS = 36 * 3600
+
+
+def newest_news_time(candidates: Sequence[Candidate]) -> float:
+    """When the story's newest news report (not comment) was published."""
+    return max((c.last_seen for c in candidates if c.lead), default=newest_time(candidates))
+
+
 def stale(c: Candidate, newest: float) -> bool:
     """True for a warning or forecast written well before the story's latest development."""
     return C.ALERT in c.flags and newest - c.last_seen >= STALE_SECONDS
+
+
+def overtaken(c: Candidate, latest_news: float) -> bool:
+    """True for what was to happen next ("talks will continue over the weekend"), said a day
+    and more before the story's latest news: by now it has happened, or has not."""
+    return C.FORWARD in c.flags and latest_news - c.last_seen >= RECENT_SECONDS
 
 
 _NUMBER_RE = re.compile(r"\d[\d,.]*\d|\d")
@@ -514,3 +558,130 @@ def _same_fact(a: Candidate, b: Candidate) -> bool:
     # Paraphrases of one fact across outlets share its figures and some words.
     shared = figures(a.text) & figures(b.text)
     return len(shared) >= 2 or (len(shared) == 1 and T.containment(a.terms, b.terms) >= 0.3)
+
+
+# Words that, opening a sentence, point back to something only the sentence before names.
+_DANGLING_OPENERS = frozenset(
+    T.words("it its they their them he his him she her this these those that such")
+)
+# "Both are...", "All were...": a quantifier standing for people or things named before.
+_QUANTIFIERS = frozenset(T.words("all both neither none many most some several others"))
+_BACK_REFERENCES = frozenset(["two", "three", "pair", "former", "latter"])
+_BARE_VERBS = frozenset(
+    T.words("are were is was have has had will would could can may might say said remain")
+)
+# "This week...", "That evening...": a demonstrative before a time word points at a time.
+_TIME_WORDS = frozenset(
+    T.words(
+        "week weekend month year morning afternoon evening night time summer winter autumn "
+        "spring season decade century"
+    )
+)
+# "It is unclear whether...", "It was the first...": an "it" that stands for nothing.
+_EMPTY_IT_RE = re.compile(
+    r"^it(?:'s| is| was| has been| remains| seems| appears)(?: not)?"
+    r" (?:unclear|clear|likely|unlikely|possible|impossible|expected|understood|thought|"
+    r"believed|feared|hoped|estimated|too early|not yet|the first|the largest|the biggest|"
+    r"the worst|the latest|time)\b",
+    re.IGNORECASE,
+)
+# "By 1100 GMT it said...": a pronoun speaking before the sentence has named anyone.
+_PRONOUN_SPEAKERS = frozenset(["it", "he", "she", "they"])
+_REPORTING = frozenset(
+    T.words("said says added told announced confirmed insisted warned stated explained")
+)
+_NOT_NAMES = frozenset(
+    T.words(
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+        "May June July August September October November December"
+    )
+)
+
+
+_PRONOUN_NEAR_START_RE = re.compile(r" (?:it|he|she|they) ")
+_THE_BACK_REFERENCE_RE = re.compile(r"the (?:two|three|pair|former|latter)\b", re.IGNORECASE)
+# "Expect that line to return", "complicate that story": a demonstrative pointing at what the
+# article said just before.
+_BACK_REFERENCE_RE = re.compile(
+    r"\b(?:[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose) (?:line|story|argument|claim|view|message|idea|"
+    r"approach|promise|pledge|sentiment|remark|remarks|comment|comments|point)\b"
+)
+
+
+def _early_pronoun_speaker(words: list[str]) -> bool:
+    for i in range(1, min(len(words) - 1, 6)):
+        if words[i] in _PRONOUN_SPEAKERS and words[i + 1] in _REPORTING:
+            # Only times and dates before it ("By 1100 GMT", "On Monday"): no one named.
+            return all(not w[:1].isupper() or w.isupper() or w in _NOT_NAMES for w in words[1:i])
+    return False
+
+
+# "..., their report said, ...", "..., they asked, ...": an aside whose speaker is a pronoun.
+_PRONOUN_ASIDE_RE = re.compile(
+    r",\s(?:he|she|they|it|(?:his|her|their|its)\s\w+)\s(?:said|says|asked|added|argued|"
+    r"warned|noted|wrote|insisted),",
+    re.IGNORECASE,
+)
+
+
+# Remembered by text: a story's rebuild, and each outlet's pass for a papers line, ask again.
+@lru_cache(maxsize=16384)
+def dangling_opener(sentence: str) -> bool:
+    """True when a sentence leans on the one before it ("Its spokesperson...", "Both are...",
+    "By 1100 GMT it said..."): out of its article, nobody can tell who or what it means."""
+    if "," in sentence and _PRONOUN_ASIDE_RE.search(sentence):
+        return True
+    head = sentence[:60]
+    # A demonstrative points back from a sentence's opening or its close ("Expect that line
+    # to...", "...complicate that story."): only those two stretches are searched.
+    if _BACK_REFERENCE_RE.search(sentence, 0, 60) or _BACK_REFERENCE_RE.search(
+        sentence, max(0, len(sentence) - 40)
+    ):
+        return True
+    opener = head.split(" ", 1)[0].strip(",;:").lower()
+    if (
+        opener not in _DANGLING_OPENERS
+        and opener not in _QUANTIFIERS
+        and not (opener == "the" and _THE_BACK_REFERENCE_RE.match(head))
+        and _PRONOUN_NEAR_START_RE.search(head) is None
+    ):
+        return False  # the usual sentence: no pronoun or quantifier near its start
+    words = T.words(head)
+    if not words or sentence[0] in "\"“‘'":
+        return False  # a quotation's words are the speaker's, named after it
+    first = words[0].lower()
+    if first in _DANGLING_OPENERS:
+        if first in ("this", "that", "these", "those") and len(words) > 1:
+            return words[1].lower() not in _TIME_WORDS
+        return not (first == "it" and _EMPTY_IT_RE.match(sentence))
+    if first in _QUANTIFIERS:
+        return len(words) > 1 and words[1].lower() in _BARE_VERBS
+    if first == "the" and len(words) > 2 and words[1].lower() in _BACK_REFERENCES:
+        # "The two are not linked", "The latter said": which two, which latter?
+        return words[1].lower() in ("former", "latter") or words[2].lower() in _BARE_VERBS
+    return _early_pronoun_speaker(words)
+
+
+# "... does three things.", "There are two reasons:": a sentence that only announces the ones
+# after it in its article.
+_TEASER_COUNTS = frozenset(["two", "three", "four", "five", "several", "few"])
+_TEASER_NOUNS = frozenset(
+    T.words("things reasons questions lessons ways points problems changes options steps")
+)
+
+
+def teaser(sentence: str) -> bool:
+    """True for a sentence that announces what its article says next ("... does three
+    things."): out of the article, it promises what the brief does not give."""
+    end = sentence.rstrip("\"'”’")
+    if end.endswith(":"):
+        return True
+    if not end.endswith("."):
+        return False
+    # Only the last two words matter: a split of the tail, not a search of the sentence.
+    last = end[-40:-1].rsplit(" ", 2)[-2:]
+    return (
+        len(last) == 2
+        and last[1].lower() in _TEASER_NOUNS
+        and (last[0].lower() in _TEASER_COUNTS or last[0].isdigit())
+    )

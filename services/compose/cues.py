@@ -120,8 +120,9 @@ _ALERT_WORDS = _wordset(
     "warning warnings warned warns forecast forecasts forecasters braced bracing prepares "
     "preparing threatens looming imminent"
 )
+# The run ends before a lower-case word or, in a shouted compound, its hyphen ("A SEVEN-month-old").
 _LEADING_CAPS_RE = re.compile(
-    r"^((?:[A-Z][A-Z'’-]*\s+)*[A-Z][A-Z'’-]*)\b(?=\s+(?:[a-z]|[A-Z][a-z]))"
+    r"^((?:[A-Z][A-Z'’-]*\s+)*[A-Z][A-Z'’-]*)\b(?=\s+(?:[a-z]|[A-Z][a-z])|-[a-z])"
 )
 # "GENEVA, Nov 18 (CPA) - " and "AREQUIPA, Peru, Nov 23 (CPA) - ".
 DATELINE_RE = re.compile(
@@ -356,3 +357,48 @@ def caps_words(text: str) -> frozenset[str]:
         if at >= 2 and text[at - 1] == " " and text[at - 2] in _CAPS_CONTEXT:
             found.add(m.group())
     return frozenset(found)
+
+
+# Plain words a tabloid capitalises for emphasis mid-sentence ("bills will go UP again"). Only
+# words that are never an acronym: "US", "IT" and "AM" are left alone.
+_EMPHASIS_WORDS = frozenset(
+    T.words(
+        "UP DOWN NOT NO NEVER ALL MORE LESS EVERY ONLY AGAIN NOW STILL EVEN OUT OFF TOO VERY "
+        "MUST WILL BIG HUGE FREE BACK OVER"
+    )
+)
+_EMPHASIS_RE = re.compile(r"(?<=[a-z,;:] )([A-Z]{2,})\b(?![-'’][A-Z])")
+_CAPS_AFTER_SPACE_RE = re.compile(r" [A-Z][A-Z]")
+
+
+def calm(sentence: str) -> str:
+    """Mid-sentence emphasis in capitals back in lower case ("go UP again" -> "go up again")."""
+    if _CAPS_AFTER_SPACE_RE.search(sentence) is None:
+        return sentence  # the usual sentence: no word in capitals after its first
+    return _EMPHASIS_RE.sub(
+        lambda m: m.group(1).lower() if m.group(1) in _EMPHASIS_WORDS else m.group(1), sentence
+    )
+
+
+# A connective that ties a sentence to the one before it in its article; out of it, the
+# sentence reads as well without ("But the next few months look difficult" -> "The next...").
+# "Now", "Still" and "Yet" only before a comma or a name: "Now that...", "Still photographs".
+_OPENING_CONNECTIVE_RE = re.compile(
+    r"^(?:(?:But|And|However|Meanwhile|Moreover|Nevertheless|In addition|Separately)\b,?"
+    r"|(?:Now|Still|Yet|Also)(?:,|(?= [A-Z])))\s+(?=\S)"
+)
+
+
+def without_connective(sentence: str) -> str:
+    """The sentence without an opening "But", "However," or "Now", capitalised again."""
+    m = _OPENING_CONNECTIVE_RE.match(sentence)
+    if m is None:
+        return sentence
+    rest = sentence[m.end() :]
+    return rest[0].upper() + rest[1:]
+
+
+def present(sentence: str, acronyms: frozenset[str] = frozenset()) -> str:
+    """A sentence as a brief prints it: no wire dateline, opening connective or tabloid
+    capitals."""
+    return calm(unshout(without_connective(without_dateline(sentence)), acronyms))

@@ -61,7 +61,10 @@ class HubKeeper:
         if brief.merged_into or not brief.articles:
             return self._forget(sid, now)
         at = story_time(brief)
-        text = " ".join([brief.headline.text, *(s.text for s in brief.whats_happened)])
+        # The headline counts twice: it is the story's most topical line ("... as talks
+        # resume"), while "What's happened" may tell the day's event without a theme word.
+        head = brief.headline.text
+        text = " ".join([head, head, *(s.text for s in brief.whats_happened)])
         self.stories[sid] = {
             "at": at,
             "headline": [brief.headline.text, list(brief.headline.article_ids)],

@@ -51,7 +51,8 @@ THEMES: dict[str, tuple[str, frozenset[str]]] = {
         (
             "conflict-diplomacy",
             "What's the latest on international conflicts and diplomatic tensions?",
-            "ceasefire talks troops military sanctions war missile negotiators peace prisoners",
+            "ceasefire truce talks troops military sanctions war missile negotiators peace "
+            "prisoners",
         ),
         (
             "elections",
@@ -137,7 +138,8 @@ def candidate_hubs(
             card.kind in ("place", "organisation", "person")
             and entity_story_counts.get(card.entity_id, 0) >= 2
         ):
-            out.append((f"h-e-{card.entity_id}", f"What's the latest on {card.name}?"))
+            name = subject(card.name, card.kind, card.description)
+            out.append((f"h-e-{card.entity_id}", f"What's the latest on {name}?"))
     return out[:MAX_HUBS_PER_STORY]
 
 
@@ -221,6 +223,9 @@ def place_story(
         members = [s for s in hub.story_ids if s != signal.story_id]
         if hub_id in wanted:
             members.append(signal.story_id)
+            # A hub kept from before a question's wording changed ("... on United Kingdom?")
+            # takes the current wording when a story joins it.
+            hub.question = wanted[hub_id]
         refresh(hub, members, times, heads, now, window)
         changed.append(hub)
     return sorted(changed, key=lambda h: h.hub_id)
@@ -360,7 +365,8 @@ def split_question(hub_id: str, entities: Mapping[str, tuple[str, str]]) -> str:
 def _label(feature: str, entities: Mapping[str, tuple[str, str]]) -> str:
     if feature.startswith("t:"):
         return TOPICS.get(feature[2:], feature[2:].replace("-", " "))
-    return entities.get(feature[2:], (feature[2:], ""))[0]
+    name, kind = entities.get(feature[2:], (feature[2:], ""))
+    return subject(name, kind)
 
 
 def expire(
@@ -405,3 +411,70 @@ def summary(story_ids: Sequence[str], headlines: Mapping[str, pb.Sentence]) -> p
 def hub_ref(hub: pb.Hub) -> pb.HubRef:
     """The "Go deeper" link to a hub."""
     return pb.HubRef(hub_id=hub.hub_id, question=hub.question, summary=hub.summary.text)
+
+
+# Words that make a name a common noun with a capital ("the US Geological Survey", "the United
+# Kingdom", "the Gaza Strip"): such names take "the" in running text.
+_THE_WORDS = frozenset(
+    T.words(
+        "Union Office Survey Agency Committee Council Court Commission Parliament Fund Authority "
+        "Party Congress Forces State States Reserve Police Treasury Kremlin Pentagon Organization "
+        "Organisation Institute Service Department Ministry Panel Board House League Nations "
+        "Democrats Republicans Palace Cross Administration Federation Association Alliance Army "
+        "Navy Senate Assembly Conference Foundation Bank Kingdom Republic Islands Emirates "
+        "Netherlands Philippines Bahamas Gambia Maldives Strip Gulf Sea Ocean Ring Basin Valley "
+        "Alps Andes Himalayas Balkans Sahel Caribbean Arctic Antarctic Middle Bundestag "
+        "Houthis Taliban"
+    )
+)
+# A description saying the entity is a business: companies go without "the" ("HSBC", "BP").
+_COMPANY_HINTS = (
+    "company",
+    "maker",
+    "airline",
+    "retailer",
+    "firm",
+    "conglomerate",
+    "chip designer",
+    "investment bank",
+    "retail bank",
+    "commercial bank",
+    "bank with",
+    "largest bank",
+    "bank, the",
+    "asset manager",
+    "wealth manager",
+    "insurer",
+    "trader",
+)
+# Lower-case words inside a name that do not make it a common noun ("Trinidad and Tobago").
+_JOINING = frozenset(["and", "of", "the", "de", "du", "la", "y", "e"])
+_VOWELS = frozenset("AEIOU")
+
+
+def subject(name: str, kind: str, description: str = "") -> str:
+    """A name as a question uses it: "the" before institutions and names built on a common
+    noun ("the US Geological Survey", "the United Kingdom", "the UN"), none before people,
+    most countries, companies and acronyms read as words ("Peru", "HSBC", "NATO")."""
+    if kind == "person" or not name or name.startswith("the "):
+        return name
+    lowered = description.lower()
+    if kind == "organisation" and any(hint in lowered for hint in _COMPANY_HINTS):
+        return name
+    words = name.split()
+    if len(words) == 1 and _initialism(name):
+        return "the " + name
+    takes_the = any(
+        w in _THE_WORDS or (w[:1].islower() and w not in _JOINING) for w in words[1:]
+    ) or (words[0] in _THE_WORDS or words[0] == "United")
+    return "the " + name if takes_the else name
+
+
+def _initialism(name: str) -> bool:
+    """An acronym read letter by letter ("UN", "BBC", "OECD", "G20"), not as a word ("NATO")."""
+    letters = name.rstrip("+")
+    if not (letters.isupper() and letters.isalnum()) or len(letters) < 2:
+        return False
+    if len(letters) <= 3 or not any(c in _VOWELS for c in letters[1:]):
+        return True
+    return letters[0] in _VOWELS and letters[1] in _VOWELS  # "OECD"

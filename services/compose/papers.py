@@ -12,13 +12,17 @@ from services.compose.candidates import (
     ANALYSIS,
     BACKGROUND,
     Candidate,
+    dangling_opener,
     has_first_person,
     near_repeat,
+    newest_news_time,
     newest_time,
+    overtaken,
     publisher,
     seconds,
     stale,
     story_acronyms,
+    teaser,
 )
 
 # Verbs by what the sentence is: a fact or attributed statement is reported; an analyst's
@@ -27,9 +31,6 @@ FACT_VERBS = ("reports", "says")
 ANALYSIS_VERBS = ("notes", "writes", "points out", "observes")
 OPINION_VERBS = ("argues", "contends")
 ALL_VERBS = (*FACT_VERBS, *ANALYSIS_VERBS, *OPINION_VERBS)
-_DANGLING = frozenset(
-    ["it", "its", "they", "their", "he", "his", "she", "her", "this", "these", "those", "there"]
-)
 _LEADING_CONNECTIVES_RE = re.compile(
     r"^(?:but|and|so|however|meanwhile|still|yet|also|in addition|moreover|now)\b,?\s+",
     re.IGNORECASE,
@@ -61,41 +62,6 @@ _TITLES = frozenset(
         "Professor",
     ]
 )
-# Lower-cased when they open the paraphrased clause ("The quake..." -> "the quake...").
-_COMMON_OPENERS = T.STOPWORDS | frozenset(
-    [
-        "officials",
-        "police",
-        "authorities",
-        "residents",
-        "rescuers",
-        "rescue",
-        "emergency",
-        "prices",
-        "talks",
-        "troops",
-        "leaders",
-        "lawmakers",
-        "investors",
-        "markets",
-        "scientists",
-        "doctors",
-        "experts",
-        "analysts",
-        "critics",
-        "voters",
-        "several",
-        "many",
-        "some",
-        "at",
-        "least",
-        "more",
-        "than",
-        "about",
-        "nearly",
-        "almost",
-    ]
-)
 
 
 def papers_say(
@@ -118,13 +84,14 @@ def papers_say(
     lines: list[pb.PaperLine] = []
     chosen: list[Candidate] = []
     newest = newest_time(candidates)
+    latest = newest_news_time(candidates)
     holding = _holding(candidates)
     for own_articles in groups.values():
         if len(lines) >= max_lines:
             break
         # Only the candidates an outlet's own articles hold, in the story's candidate order.
         own = [candidates[i] for i in sorted(_union(holding, own_articles))]
-        pick = _best_line(own_articles, own, used, chosen, outlet_names, newest)
+        pick = _best_line(own_articles, own, used, chosen, outlet_names, newest, latest)
         if pick is None:
             continue
         candidate, article = pick
@@ -158,7 +125,9 @@ def _union(holding: dict[str, list[int]], articles: Sequence[pb.Article]) -> set
     return found
 
 
-def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
+def _best_line(own_articles, candidates, used, chosen, outlet_names, newest, latest=None):
+    """The outlet's sentence worth a line: its own angle, current, not told elsewhere in the
+    brief. ``latest`` is when the story's newest news report came out, if known."""
     own_ids = {a.article_id: a for a in own_articles}
     allowed = (
         outlet_names.names
@@ -173,6 +142,9 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
         )
         score -= 0.8 if id(c) in used_ids else 0.0  # say something the brief does not
         score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
+        score -= 0.8 if c.superseded else 0.0  # an outlet's first toll, since raised
+        if latest is not None and overtaken(c, latest):
+            score -= 0.3  # "talks will go on over the weekend", a week ago
         if best is not None and score <= best[0]:
             continue  # could not win whatever the checks say: skip them
         # The outlet's first article holding the sentence (the wordings are filed in the
@@ -189,6 +161,10 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest):
             continue  # never let a line carry another outlet's name
         if near_repeat(c, chosen):
             continue
+        if id(c) not in used_ids and near_repeat(c, used):
+            score -= 0.25  # a paraphrase of a fact the brief states already
+            if best is not None and score <= best[0]:
+                continue
         best = (score, c, own_ids[article_id])
     return None if best is None else (best[1], best[2])
 
@@ -215,9 +191,8 @@ def reportable(sentence: str) -> bool:
         return False
     if sentence[0] in "\"“‘'(" or has_first_person(sentence):
         return False
-    first = T.first_word(sentence)
-    if first is not None and first.lower() in _DANGLING:
-        return False  # "It said...", "They added...": whose words, out of context?
+    if dangling_opener(sentence) or teaser(sentence):
+        return False  # "It said...", "Both are...": whose words, out of context?
     return sentence.count('"') % 2 == 0 and sentence.count("“") == sentence.count("”")
 
 
@@ -229,10 +204,13 @@ def proper_vocabulary(sentences) -> frozenset[str]:
 def verb_group(sentence: str, article_kind: str) -> tuple[str, ...]:
     """The reporting verbs that fit a sentence: opinion argues, analysis notes, news reports."""
     kind, flags = C.analyse(sentence, article_kind)
+    if C.ATTRIBUTED in flags:
+        # "reports that X said": never "says that X said", nor a columnist "arguing" it.
+        return FACT_VERBS[:1]
     if C.OPINION in flags:
         return OPINION_VERBS
-    if C.ATTRIBUTED in flags or C.QUOTED in flags:
-        return FACT_VERBS[:1]  # "reports that X said": never "says that X said"
+    if C.QUOTED in flags:
+        return FACT_VERBS[:1]
     if article_kind == "analysis" or kind in (ANALYSIS, BACKGROUND):
         return ANALYSIS_VERBS
     return FACT_VERBS
@@ -304,13 +282,32 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
         return False
     if rest[:1].isupper():
         return True  # "Police Scotland", "Energy Secretary": part of a name
-    if bare in proper or bare in _TITLES:
+    if bare in _TITLES:
         return True
-    if bare.lower() in _COMMON_OPENERS or "~" + bare.lower() in proper:
+    if bare in proper and not (rest[:1].islower() and "~" + bare.lower() in proper):
+        # A name, unless the story also writes the word in lower case and no name follows
+        # it here ("Port agents count..." in a story about the Port of Felixstowe).
+        return True
+    lowered = bare.lower()
+    if lowered in _CONNECTING_WORDS or "~" + lowered in proper:
         return False  # the story uses it as a common word
-    # A word never seen in lower case is likely a name ("Britain"), unless it reads as a verb
-    # or adverb form or a plural of people ("Stripped of", "Separately,", "Forecasters").
-    return not bare.lower().endswith(("ed", "ing", "ly", "ers", "ists", "ents", "ians", "ials"))
+    # A word never seen in lower case is likely a name ("Britain"), unless it reads as a verb,
+    # adverb or abstract-noun form or a plural of people ("Stripped of", "Separately,",
+    # "Forecasters", "Projections by...").
+    return not lowered.endswith(
+        ("ed", "ing", "ly", "er", "ers", "ists", "ents", "ians", "ials", "ions", "ness", "ments")
+    )
+
+
+# Prepositions and conjunctions that open sentences but are no stopwords of ours.
+_CONNECTING_WORDS = frozenset(
+    T.words(
+        "without within despite although though whereas unless until since amid among across "
+        "beyond following according none nobody nothing everyone everything neither either "
+        "officials police authorities residents rescuers prices talks troops leaders investors "
+        "markets scientists doctors experts analysts critics voters several many"
+    )
+)
 
 
 _NUMBER_WORDS = frozenset(
@@ -351,5 +348,13 @@ _NUMBER_WORDS = frozenset(
 def attribute(outlet: str, verb: str, sentence: str, proper: Container[str] = frozenset()) -> str:
     """ "The Northern Ledger reports that ..." from an outlet, a verb and its own sentence."""
     body = clause(sentence, proper)
-    end = "" if body.endswith(('"', "”", "’", "'")) else "."
-    return f"{outlet} {verb} that {body}{end}"
+    return f"{outlet} {verb} that {body}{_full_stop(body)}"
+
+
+def _full_stop(body: str) -> str:
+    """The full stop a line needs: none after a quotation that ends its own sentence
+    ("... down today."), one after a quoted phrase ("... in part".)."""
+    inner = body.rstrip("\"'”’")
+    if inner != body and inner[-1:] in (".", "!", "?"):
+        return ""
+    return "."

@@ -12,7 +12,12 @@ from compose_corpus import example_stories, fixture_stories
 from services.compose import bench
 from services.compose import cues as C
 from services.compose import text as T
-from services.compose.candidates import build_candidates, clear_cache
+from services.compose.candidates import (
+    build_candidates,
+    clear_cache,
+    newest_news_time,
+    overtaken,
+)
 from services.compose.papers import OutletNames, _best_line, near_repeat, reportable, stale
 
 _EDGES = "ab’'_-.é “”—…0 9\t\nZ£€\u00a0\u2009&+İßΣσ(;:,Q\r\x1c"
@@ -88,7 +93,7 @@ def test_patterns_find_what_the_text_automaton_finds():
         assert quick.matches(text) == expected, text
 
 
-def _plain_best_line(own_articles, candidates, used, chosen, outlet_names, newest):
+def _plain_best_line(own_articles, candidates, used, chosen, outlet_names, newest, latest=None):
     """``papers._best_line`` checking every candidate before scoring it."""
     own_ids = {a.article_id: a for a in own_articles}
     allowed = (
@@ -117,6 +122,11 @@ def _plain_best_line(own_articles, candidates, used, chosen, outlet_names, newes
         )
         score -= 0.8 if any(c is u for u in used) else 0.0
         score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
+        score -= 0.8 if c.superseded else 0.0
+        if not any(c is u for u in used) and near_repeat(c, used):
+            score -= 0.25
+        if latest is not None and overtaken(c, latest):
+            score -= 0.3
         if best is None or score > best[0]:
             best = (score, c, own_ids[article_id])
     return None if best is None else (best[1], best[2])
@@ -130,10 +140,11 @@ def test_best_papers_line_skipping_hopeless_checks_is_the_plain_choice():
         candidates, _ = build_candidates(story)
         names = OutletNames({a.outlet for a in story if a.outlet})
         newest = max(c.last_seen for c in candidates)
+        latest = newest_news_time(candidates)
         used = candidates[::5]
         for chosen in ([], candidates[:2]):
             for a in story:
-                args = ([a], candidates, used, chosen, names, newest)
+                args = ([a], candidates, used, chosen, names, newest, latest)
                 assert _best_line(*args) == _plain_best_line(*args)
                 compared += 1
     assert compared > 200
