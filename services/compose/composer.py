@@ -59,6 +59,36 @@ def pack_articles(articles: list[pb.Article]) -> bytes:
     return b"".join(parts)
 
 
+# A story's articles are one table value, so one changelog record, and Kafka refuses a record
+# over about 1 MB (the producer's max_request_size): a 200-article event crashed compose.
+# Past this budget the oldest articles keep their headline, summary and metadata, not their
+# body; then, for very big stories, not their summary either.
+STORY_ARTICLES_BUDGET = 700_000
+
+
+def within_budget(
+    articles: list[pb.Article], budget: int = STORY_ARTICLES_BUDGET
+) -> list[pb.Article]:
+    """The articles, the oldest slimmed until their packed size fits the budget."""
+    sizes = [a.ByteSize() + 4 for a in articles]  # 4: the length prefix of pack_articles
+    total = sum(sizes)
+    if total <= budget:
+        return articles
+    out = list(articles)
+    oldest_first = sorted(range(len(out)), key=lambda i: (out[i].published_at.seconds, i))
+    for name in ("text", "summary"):
+        for i in oldest_first:
+            if total <= budget:
+                return out
+            if getattr(out[i], name):
+                slim = pb.Article()
+                slim.CopyFrom(out[i])
+                slim.ClearField(name)
+                total += slim.ByteSize() + 4 - sizes[i]
+                sizes[i], out[i] = slim.ByteSize() + 4, slim
+    return out
+
+
 def unpack_articles(blob: bytes | None) -> list[pb.Article]:
     """Articles packed by pack_articles."""
     out, i = [], 0
@@ -262,7 +292,7 @@ class Composer:
         known = {a.article_id for a in current}
         fresh = [a for a in new if a.article_id not in known]
         if fresh:
-            self.articles[sid] = pack_articles(current + fresh)
+            self.articles[sid] = pack_articles(within_budget(current + fresh))
             # Analysed once, as it arrives: every rebuild of the story (debounced, and again as
             # it grows) finds the article's sentences and entities remembered.
             for article in fresh:
