@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import zlib
 
+from newsbrief.topics import language_of
 from newsbrief.v1 import newsbrief_pb2 as pb
 
 SHARD_KEYS = ("language", "single")
-UNDETERMINED = "und"  # ISO 639 code for "language not known"
 SINGLE = "all"
 
 
-def normalise_language(language: str) -> str:
-    """ISO 639-1 base code in lower case ("en-GB" -> "en"); "und" when unknown."""
-    base = language.strip().lower().replace("_", "-").split("-", 1)[0]
-    return base if base.isalpha() else UNDETERMINED
+# Ingest picks the articles partition by the same reading of a language tag, so one
+# language shard is fed from one partition, in ingest's order.
+normalise_language = language_of
 
 
 def shard_of(article: pb.Article, shard_key: str) -> str:

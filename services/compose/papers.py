@@ -125,6 +125,17 @@ def _union(holding: dict[str, list[int]], articles: Sequence[pb.Article]) -> set
     return found
 
 
+def line_score(c, used: bool, newest: float, latest: float | None = None) -> float:
+    """How much a sentence is worth as an outlet's line, before the paraphrase check."""
+    score = c.score + (0.3 if len(c.publishers) == 1 else 0.0) + (0.15 if c.kind == ANALYSIS else 0)
+    score -= 0.8 if used else 0.0  # say something the brief does not
+    score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
+    score -= 0.8 if c.superseded else 0.0  # an outlet's first toll, since raised
+    if latest is not None and overtaken(c, latest):
+        score -= 0.3  # "talks will go on over the weekend", a week ago
+    return score
+
+
 def _best_line(own_articles, candidates, used, chosen, outlet_names, newest, latest=None):
     """The outlet's sentence worth a line: its own angle, current, not told elsewhere in the
     brief. ``latest`` is when the story's newest news report came out, if known."""
@@ -137,14 +148,7 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest, lat
     best = None
     used_ids = {id(u) for u in used}
     for c in candidates:
-        score = (
-            c.score + (0.3 if len(c.publishers) == 1 else 0.0) + (0.15 if c.kind == ANALYSIS else 0)
-        )
-        score -= 0.8 if id(c) in used_ids else 0.0  # say something the brief does not
-        score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
-        score -= 0.8 if c.superseded else 0.0  # an outlet's first toll, since raised
-        if latest is not None and overtaken(c, latest):
-            score -= 0.3  # "talks will go on over the weekend", a week ago
+        score = line_score(c, id(c) in used_ids, newest, latest)
         if best is not None and score <= best[0]:
             continue  # could not win whatever the checks say: skip them
         # The outlet's first article holding the sentence (the wordings are filed in the

@@ -16,9 +16,14 @@ from services.compose.candidates import (
     build_candidates,
     clear_cache,
     newest_news_time,
-    overtaken,
 )
-from services.compose.papers import OutletNames, _best_line, near_repeat, reportable, stale
+from services.compose.papers import (
+    OutletNames,
+    _best_line,
+    line_score,
+    near_repeat,
+    reportable,
+)
 
 _EDGES = "ab’'_-.é “”—…0 9\t\nZ£€\u00a0\u2009&+İßΣσ(;:,Q\r\x1c"
 
@@ -115,18 +120,10 @@ def _plain_best_line(own_articles, candidates, used, chosen, outlet_names, newes
             continue
         if near_repeat(c, chosen):
             continue
-        score = (
-            c.score
-            + (0.3 if len(c.publishers) == 1 else 0.0)
-            + (0.15 if c.kind == "analysis" else 0)
-        )
-        score -= 0.8 if any(c is u for u in used) else 0.0
-        score += 0.25 * c.fresh - (0.5 if stale(c, newest) else 0.0)
-        score -= 0.8 if c.superseded else 0.0
-        if not any(c is u for u in used) and near_repeat(c, used):
+        was_used = any(c is u for u in used)
+        score = line_score(c, was_used, newest, latest)
+        if not was_used and near_repeat(c, used):
             score -= 0.25
-        if latest is not None and overtaken(c, latest):
-            score -= 0.3
         if best is None or score > best[0]:
             best = (score, c, own_ids[article_id])
     return None if best is None else (best[1], best[2])
