@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import tallies as tallies_mod
 from services.compose import text as T
 from services.compose.candidates import (
     ANALYSIS,
@@ -116,7 +117,7 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     happened = whats_happened(candidates)
     behind = behind_the_headline(candidates, happened)
     background = how_we_got_here(candidates, happened + behind)
-    brief.headline.CopyFrom(headline(articles, weights, happened))
+    brief.headline.CopyFrom(headline(articles, weights, happened, candidates))
     acronyms = _acronyms_if_shouting(articles, happened + behind + background)
     brief.whats_happened.extend(_sentence(c, acronyms) for c in happened)
     brief.behind_the_headline.extend(_sentence(c, acronyms) for c in behind)
@@ -242,6 +243,29 @@ def _same_opening(c: Candidate, lead: Candidate | None) -> bool:
     return shared >= RETOLD_SHARED_TERMS and shared / smaller >= SAME_OPENING_CONTAINMENT
 
 
+def named_day(c: Candidate) -> int | None:
+    """The day (days since the epoch, UTC) a sentence says it tells of: the latest weekday it
+    names, counted back from its article's publication; None when it names none, or tells of
+    what is to come ("talks will resume on Monday")."""
+    if c.flags & _AHEAD:
+        return None
+    published = int(c.first_seen // 86400)
+    back = C.days_back(c.text, (published + 3) % 7)  # 1 January 1970 was a Thursday
+    return None if back is None else published - back
+
+
+def _earlier_day(c: Candidate, lead: Candidate) -> bool:
+    """True for a sentence dated to a day before the one the story's lead tells of."""
+    day = named_day(c)
+    if day is None:
+        return False
+    lead_day = named_day(lead)
+    return day < (int(lead.first_seen // 86400) if lead_day is None else lead_day)
+
+
+_AHEAD = frozenset({C.FORWARD, C.ALERT})
+
+
 def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
     """2-4 central facts of the latest developments, no two alike: a news lead first, then
     the rest newest first."""
@@ -262,10 +286,11 @@ def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
     if len(recent) >= 2 - len(opening):
         facts = recent
     if lead is not None:
-        # A fact far off the story's centre ("Figures published on Wednesday showed...") is an
-        # aside of one article, not a development of this story.
+        # A fact far off the story's centre is an aside of one article, and so is one dated
+        # to a day before the lead's ("Figures published on Wednesday showed...", in a report
+        # of Thursday's decision): neither is a development of this story.
         floor = OFF_CENTRE * lead.central
-        facts = [c for c in facts if c.central >= floor]
+        facts = [c for c in facts if c.central >= floor and not _earlier_day(c, lead)]
     chosen = opening + _pick(facts, MAX_WHATS_HAPPENED - len(opening), opening, rank)
     if chosen:
         floor = max(rank(c) for c in chosen) * 0.55
@@ -412,22 +437,78 @@ def _recency(articles: Sequence[pb.Article]):
 
 
 def headline(
-    articles: Sequence[pb.Article], weights: dict[str, float], happened: Sequence[Candidate]
+    articles: Sequence[pb.Article],
+    weights: dict[str, float],
+    happened: Sequence[Candidate],
+    candidates: Sequence[Candidate] = (),
 ) -> pb.Sentence:
-    """One neutral line: the most central plain title of the latest news, else the lead fact."""
+    """One neutral line: the most central plain title of the latest news, else the lead fact.
+    Its casualty figures are the story's current ones: a toll a later report has raised is
+    stated as raised ("toll rises to 14" -> "... to 16", citing that report), and a title
+    whose raised toll cannot be restated gives way to one whose figures stand."""
     outlets = _outlets(articles)
     titles = _titles(articles, outlets)
     if titles:
         latest = _latest_titles(titles, weights)
         # Within the latest day the most central title leads, whatever the hour.
         recency = (lambda a: 0.0) if latest else _recency(articles)
-        text, ids = _best_title(latest or titles, weights, recency)
-        return pb.Sentence(text=text, article_ids=ids)
+        pool = latest or titles
+        text, ids = _best_title(pool, weights, recency)
+        if not tallies_mod.tallies(text):
+            return pb.Sentence(text=text, article_ids=ids)  # the usual title: no toll
+        reports = _standing_counts(candidates)
+        current = _current_figures(text, ids, titles[text], reports)
+        if current is None:
+            # A raised toll it cannot restate: a title whose figures still stand, if any.
+            standing = {t: a for t, a in pool.items() if not _revised(t, a, reports)}
+            text, ids = _best_title(standing or pool, weights, recency)
+            current = pb.Sentence(text=text, article_ids=ids)
+        return current
     if happened:
         lead = max(happened, key=lambda c: c.score)
         return pb.Sentence(text=lead.text.rstrip("."), article_ids=lead.article_ids)
     first = articles[0]
     return pb.Sentence(text=clean_title(first.title, outlets), article_ids=[first.article_id])
+
+
+def _standing_counts(
+    candidates: Sequence[Candidate],
+) -> list[tuple[float, dict[str, int], Candidate]]:
+    """(time, counts, sentence) of each of the story's current casualty counts: the facts
+    stating one that no later report has revised (background tells of other events)."""
+    out = []
+    for c in candidates:
+        if c.kind != BACKGROUND and not c.superseded and tallies_mod.may_state_tally(c.terms):
+            counts = tallies_mod.tallies(c.text)
+            if counts:
+                out.append((c.last_seen, counts, c))
+    return out
+
+
+def _revised(title: str, arts: Sequence[pb.Article], reports) -> dict[str, tuple[int, int]]:
+    counts = tallies_mod.tallies(title)
+    if not counts or not reports:
+        return {}
+    at = max(seconds(a.published_at) for a in arts)
+    return tallies_mod.revisions(at, counts, [(t, n) for t, n, _ in reports])
+
+
+def _current_figures(
+    text: str, ids: list[str], arts: Sequence[pb.Article], reports
+) -> pb.Sentence | None:
+    """The title with each casualty figure a later report revised stated as that report's
+    count ("rises to 14" -> "rises to 16"), citing that report too; None when such a figure
+    cannot be told apart in the title (two figures state the old count)."""
+    revised = _revised(text, arts, reports)
+    cited = list(ids)
+    old = tallies_mod.tallies(text)
+    for measure, (index, count) in sorted(revised.items()):
+        restated = tallies_mod.restate(text, old[measure], count)
+        if restated is None:
+            return None
+        text = restated
+        cited.extend(reports[index][2].article_ids)
+    return pb.Sentence(text=text, article_ids=list(dict.fromkeys(cited)))
 
 
 def _day(a: pb.Article) -> int:

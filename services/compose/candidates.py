@@ -7,6 +7,7 @@ import re
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
 from operator import itemgetter
@@ -54,6 +55,7 @@ class ParsedArticle:
     term_sets: tuple[frozenset[str], ...]  # each sentence's terms, by position
     terms: frozenset[str]  # title and sentence terms: the article's vocabulary
     kind: str = ""
+    year: int = 0  # the year it was published (0 when unknown): later years are no history
     _cues: list = field(default_factory=list, compare=False, repr=False)
     _acronyms: list = field(default_factory=list, compare=False, repr=False)
 
@@ -77,7 +79,9 @@ class ParsedArticle:
         if found is None:
             text = self.texts[position]
             lowered = text.lower()
-            found = C.analyse_lowered(text, lowered, set(T.fast_words(lowered)), self.kind)
+            found = C.analyse_lowered(
+                text, lowered, set(T.fast_words(lowered)), self.kind, self.year
+            )
             self._cues[position] = found
         return found
 
@@ -223,7 +227,13 @@ def parse_article(
     """
     cached = _PARSED.get(article)
     if cached is None:
-        cached = _parse(article.text or article.summary, article.title, article.kind, shared)
+        cached = _parse(
+            article.text or article.summary,
+            article.title,
+            article.kind,
+            shared,
+            _year(article.published_at.seconds),
+        )
         _PARSED.put(article, cached)
     return cached
 
@@ -233,8 +243,19 @@ def clear_cache() -> None:
     _PARSED.clear()
 
 
+def _year(epoch_seconds: int) -> int:
+    """The UTC year of a publication time, or 0 for an article without one."""
+    if epoch_seconds <= 0:
+        return 0
+    return datetime.fromtimestamp(epoch_seconds, UTC).year
+
+
 def _parse(
-    body: str, title: str, kind: str, shared: dict[str, frozenset[str]] | None = None
+    body: str,
+    title: str,
+    kind: str,
+    shared: dict[str, frozenset[str]] | None = None,
+    year: int = 0,
 ) -> ParsedArticle:
     texts: list[str] = []
     shared = {} if shared is None else shared
@@ -255,7 +276,7 @@ def _parse(
     shared.update(zip(unseen, T.lowered_terms_of_lines(unseen), strict=True))
     term_sets = tuple(map(shared.__getitem__, texts))
     terms = T.content_terms(title).union(*term_sets)
-    return ParsedArticle(tuple(texts), term_sets, terms, kind)
+    return ParsedArticle(tuple(texts), term_sets, terms, kind, year)
 
 
 def classify(sentence: str, article_kind: str) -> str:

@@ -166,16 +166,17 @@ def boilerplate_lowered(lowered: str) -> bool:
 
 
 def analyse(
-    sentence: str, article_kind: str, words: list[str] | None = None
+    sentence: str, article_kind: str, words: list[str] | None = None, year: int = 0
 ) -> tuple[str, frozenset[str]]:
-    """(kind, flags) of one sentence: fact, analysis or background, and its cue flags."""
+    """(kind, flags) of one sentence: fact, analysis or background, and its cue flags.
+    ``year``, when known, is the year the article was published: a later year is no history."""
     lowered = sentence.lower()
     vocab = set(T.fast_words(lowered) if words is None else map(str.lower, words))
-    return analyse_lowered(sentence, lowered, vocab, article_kind)
+    return analyse_lowered(sentence, lowered, vocab, article_kind, year)
 
 
 def analyse_lowered(
-    sentence: str, lowered: str, vocab: set[str], article_kind: str
+    sentence: str, lowered: str, vocab: set[str], article_kind: str, year: int = 0
 ) -> tuple[str, frozenset[str]]:
     """``analyse`` given the sentence already lower-cased and its set of lower-case words."""
     # One set intersection finds every cue word at once; each carries the cues it signals.
@@ -205,16 +206,18 @@ def analyse_lowered(
             flags |= _F_SHOUTED
         if DATELINE_RE.match(sentence):
             flags |= _F_DATELINE
-    return _kind(lowered, hits, cues, flags, article_kind), _flag_set(flags)
+    return _kind(lowered, hits, cues, flags, article_kind, year), _flag_set(flags)
 
 
-def _kind(lowered: str, hits: set[str], cues: int, flags: int, article_kind: str) -> str:
+def _kind(
+    lowered: str, hits: set[str], cues: int, flags: int, article_kind: str, year: int = 0
+) -> str:
     if (
         cues & _BACKGROUND
         or (cues & _BACKGROUND_START and _has_phrase(lowered, hits, _BACKGROUND_INDEX))
         or (cues & _BACKGROUND_TRIGGER and _background_date(lowered))
         or (cues & _HAD and not flags & _F_ATTRIBUTED and _PAST_PERFECT_RE.search(lowered))
-    ):
+    ) and not names_later_year(lowered, year):
         return BACKGROUND
     if (
         flags & (_F_QUOTED | _F_OPINION)
@@ -233,6 +236,15 @@ def _background_date(lowered: str) -> bool:
         if hint in lowered:
             return _BACKGROUND_RE.search(lowered) is not None
     return False
+
+
+_YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def names_later_year(lowered: str, year: int) -> bool:
+    """True when a sentence names a year after ``year`` (its article's): it tells of a plan or
+    a forecast ("is due to start in March 2027"), which is no history, whatever else it says."""
+    return year > 0 and any(int(y) > year for y in _YEAR_RE.findall(lowered))
 
 
 _BACKGROUND_HINTS = (" 19", " 20", "since ", "last ", "earlier this ", "early", "late", "mid-")
@@ -402,3 +414,17 @@ def present(sentence: str, acronyms: frozenset[str] = frozenset()) -> str:
     """A sentence as a brief prints it: no wire dateline, opening connective or tabloid
     capitals."""
     return calm(unshout(without_connective(without_dateline(sentence)), acronyms))
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_RE = re.compile(r"\b(" + "|".join(d.capitalize() for d in _WEEKDAYS) + r")\b")
+
+
+def days_back(sentence: str, published_weekday: int) -> int | None:
+    """How many days before its article's publication the latest weekday a sentence names
+    falls ("on Wednesday" in a Thursday paper: 1; "on Thursday": 0), the news convention for
+    a past-tense report; None when it names none. ``published_weekday``: Monday is 0."""
+    named = _WEEKDAY_RE.findall(sentence)
+    if not named:
+        return None
+    return min((published_weekday - _WEEKDAYS.index(d.lower())) % 7 for d in named)

@@ -26,6 +26,7 @@ an entity or a theme), that group moves to a child hub:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -121,10 +122,36 @@ class StorySignal:
 
 
 def themes(text: str) -> list[str]:
-    """Themes whose cue words a story's text uses at least twice, strongest first."""
-    terms = [T.norm_word(w) for w in T.words(text)]
+    """Themes whose cue words a story's text uses at least twice, strongest first. A cue word
+    inside a capitalised name ("the African Union", "British Gas") names the body, not the
+    theme: the Union of the EU-AU partnership is no trade union."""
+    terms = [T.norm_word(w) for w in theme_words(text)]
     hits = {name: sum(t in cues for t in terms) for name, (_, cues) in THEMES.items()}
     return sorted((n for n, h in hits.items() if h >= MIN_THEME_HITS), key=lambda n: -hits[n])
+
+
+# Words, and the stops that end a sentence or clause: a capital after a stop opens a sentence.
+_THEME_TOKEN_RE = re.compile(r"[.!?;:]|[^\W_]+(?:['’][^\W_]+)*")
+
+
+def theme_words(text: str) -> list[str]:
+    """The words of a text that may cue a theme: every word but a capitalised one continuing
+    a capitalised name ("Union" in "African Union", not "Strike" opening a sentence)."""
+    out: list[str] = []
+    before = "."
+    for token in _THEME_TOKEN_RE.findall(text):
+        if token in ".!?;:":
+            before = "."
+        else:
+            if not (_capitalised(token) and before[:1].isupper()):
+                out.append(token)
+            before = token
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    # "Union", not "OPEC": an acronym is a name of its own ("OPEC" cues energy prices).
+    return word[:1].isupper() and not word.isupper()
 
 
 def candidate_hubs(
@@ -424,9 +451,18 @@ _THE_WORDS = frozenset(
         "Navy Senate Assembly Conference Foundation Bank Kingdom Republic Islands Emirates "
         "Netherlands Philippines Bahamas Gambia Maldives Strip Gulf Sea Ocean Ring Basin Valley "
         "Alps Andes Himalayas Balkans Sahel Caribbean Arctic Antarctic Middle Bundestag "
-        "Houthis Taliban"
+        "Houthis Taliban Programme Program Forum Press"
     )
 )
+# Name openings that already stand where an article would: "HM Treasury" is "His Majesty's
+# Treasury", whose possessive is the determiner; such a name never takes "the".
+_DETERMINER_OPENINGS = frozenset(["HM", "HMS", "HRH", "His", "Her", "Their"])
+# A body named "<noun> <nation>" is a brand that goes without "the" ("Police Scotland",
+# "Transport Scotland"), unlike a name built with "of" ("the Police Service of Scotland").
+_NATION_SUFFIXES = frozenset(["Scotland", "England", "Wales", "Ireland", "Britain", "UK"])
+# Where a description stops saying what an entity is and starts saying what it does or
+# deals with: "The UK regulator | of financial firms" is a regulator, not a firm.
+_DESCRIPTION_HEAD_END = re.compile(r" (?:of|that|which|who|whose|for|in|on) ")
 # A description saying the entity is a business: companies go without "the" ("HSBC", "BP").
 _COMPANY_HINTS = (
     "company",
@@ -458,16 +494,26 @@ def subject(name: str, kind: str, description: str = "") -> str:
     most countries, companies and acronyms read as words ("Peru", "HSBC", "NATO")."""
     if kind == "person" or not name or name.startswith("the "):
         return name
-    lowered = description.lower()
-    if kind == "organisation" and any(hint in lowered for hint in _COMPANY_HINTS):
-        return name
     words = name.split()
+    if words[0] in _DETERMINER_OPENINGS:
+        return name  # "HM Treasury", "His Majesty's Revenue and Customs"
+    if kind == "organisation" and _company(description):
+        return name
+    if kind == "organisation" and len(words) == 2 and words[1] in _NATION_SUFFIXES:
+        return name  # "Police Scotland"
     if len(words) == 1 and _initialism(name):
         return "the " + name
     takes_the = any(
         w in _THE_WORDS or (w[:1].islower() and w not in _JOINING) for w in words[1:]
     ) or (words[0] in _THE_WORDS or words[0] == "United")
     return "the " + name if takes_the else name
+
+
+def _company(description: str) -> bool:
+    """True when a description's head says the entity is a business ("American investment
+    bank and wealth manager"); what it deals in ("regulator of financial firms") does not."""
+    head = _DESCRIPTION_HEAD_END.split(description.lower(), maxsplit=1)[0]
+    return any(hint in head for hint in _COMPANY_HINTS)
 
 
 def _initialism(name: str) -> bool:

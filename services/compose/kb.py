@@ -8,6 +8,7 @@ Ukrainian president") are descriptive and match case-insensitively; names match 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,60 @@ def load_kb(path: Path) -> list[Entity]:
             except (ValueError, json.JSONDecodeError) as exc:
                 raise ValueError(f"{path}:{number}: {exc}") from exc
     return entities
+
+
+# A word written with a capital, and one written in lower case, in a description.
+_CAPITAL_WORD_RE = re.compile(r"[A-Z][\w'’-]*")
+_LOWER_WORD_RE = re.compile(r"\b[a-z][\w'’-]*")
+
+
+def name_words(entities: Iterable[Entity]) -> frozenset[str]:
+    """Words the knowledge base writes as names on their own: one-word names and aliases
+    ("Britain", "Ofgem", "OPEC"), and capitalised words of its descriptions, not following
+    another capitalised word, that no description writes in lower case ("French", "Geneva";
+    not "Country" opening "Country in West Africa", nor "Policy" in "Monetary Policy")."""
+    entities = list(entities)
+    names = {n for e in entities for n in (e.name, *e.aliases) if n[:1].isupper() and " " not in n}
+    lower = {w for e in entities for w in _LOWER_WORD_RE.findall(e.description)}
+    inside, opening = set(), set()
+    for e in entities:
+        for i, word, alone in _capital_words(e.description):
+            if alone:
+                (inside if i else opening).add(word.removesuffix("'s").removesuffix("’s"))
+    # A description's first word is capitalised whatever it is: it counts when some
+    # description also writes it capitalised inside, or when it reads as a nationality
+    # ("Danish drugmaker...", "Peruvian...": not "Country in West Africa").
+    described = inside | {w for w in opening if w in inside or w in names or _demonym(w)}
+    return frozenset(names | {w for w in described if w.lower() not in lower})
+
+
+def _capital_words(text: str) -> Iterator[tuple[int, str, bool]]:
+    """(position, word, alone) of each capitalised word of a text; alone when no capitalised
+    word runs into it on either side ("French president", not "New" of "New York")."""
+    tokens = text.split()
+    capital = [_CAPITAL_WORD_RE.match(t.strip("(\"'“‘")) for t in tokens]
+    for i, m in enumerate(capital):
+        if m is None:
+            continue
+        joined_before = i > 0 and capital[i - 1] is not None and not _ends_clause(tokens[i - 1])
+        joined_after = (
+            i + 1 < len(tokens) and capital[i + 1] is not None and not _ends_clause(tokens[i])
+        )
+        yield i, m.group(), not (joined_before or joined_after)
+
+
+def _ends_clause(token: str) -> bool:
+    return token.endswith((",", ".", ";", ":", ")"))
+
+
+# Endings of nationalities ("Peruvian", "Korean", "Japanese", "Danish", "Dutch", "Swiss",
+# "Yemeni", "Argentine"); asked only of the first word of a description we wrote.
+_DEMONYM_ENDINGS = ("an", "ese", "ish", "ch", "ss", "i", "ine")
+
+
+def _demonym(word: str) -> bool:
+    """True for a word shaped like a nationality ("Danish", "Peruvian", "Swiss", "Yemeni")."""
+    return "-" not in word and word.endswith(_DEMONYM_ENDINGS)
 
 
 def write_kb(path: Path, entities: Iterable[Entity]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Sequence
+from functools import lru_cache
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
@@ -24,6 +25,8 @@ from services.compose.candidates import (
     story_acronyms,
     teaser,
 )
+from services.compose.config import DEFAULT_KB
+from services.compose.kb import load_kb, name_words
 
 # Verbs by what the sentence is: a fact or attributed statement is reported; an analyst's
 # reading is noted or observed; only opinion argues or contends.
@@ -295,12 +298,16 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     lowered = bare.lower()
     if lowered in _CONNECTING_WORDS or "~" + lowered in proper:
         return False  # the story uses it as a common word
-    # A word never seen in lower case is likely a name ("Britain"), unless it reads as a verb,
-    # adverb or abstract-noun form or a plural of people ("Stripped of", "Separately,",
-    # "Forecasters", "Projections by...").
-    return not lowered.endswith(
-        ("ed", "ing", "ly", "er", "ers", "ists", "ents", "ians", "ials", "ions", "ness", "ments")
-    )
+    # The story never writes it inside a sentence, in either case: a name only if the knowledge
+    # base knows it as one ("Britain", "French"); "Core inflation, which..." and "Anyone who
+    # has read..." open on common words, capitalised only because they open the sentence.
+    return bare in known_names()
+
+
+@lru_cache(maxsize=1)
+def known_names() -> frozenset[str]:
+    """The words the shipped knowledge base writes as names on their own (``kb.name_words``)."""
+    return name_words(load_kb(DEFAULT_KB))
 
 
 # Prepositions and conjunctions that open sentences but are no stopwords of ours.

@@ -142,3 +142,30 @@ def superseded(reports: Sequence[tuple[float, dict[str, int]]]) -> list[bool]:
                     old = True
         out.append(old)
     return out
+
+
+def revisions(
+    at: float, counts: dict[str, int], reports: Sequence[tuple[float, dict[str, int]]]
+) -> dict[str, tuple[int, int]]:
+    """For a report made at ``at`` stating ``counts``: measure -> (index into ``reports``, count)
+    of the highest later count that revises it, by ``superseded``'s rule. Empty when nothing
+    later revises it: its figures still stand."""
+    out: dict[str, tuple[int, int]] = {}
+    for i, (later, other) in enumerate(reports):
+        if later <= at:
+            continue
+        for m, n in counts.items():
+            newer = other.get(m, 0)
+            if n < newer <= MAX_REVISION_RATIO * n + 5 and newer > out.get(m, (0, 0))[1]:
+                out[m] = (i, newer)
+    return out
+
+
+def restate(text: str, old: int, new: int) -> str | None:
+    """The text with the one figure stating ``old`` written as ``new`` ("toll rises to 14" ->
+    "toll rises to 16"), or None when no figure, or more than one, states it."""
+    spans = [m.span() for m in _TOKEN_RE.finditer(text) if _count(m.group().lower()) == old]
+    if len(spans) != 1:
+        return None
+    start, end = spans[0]
+    return f"{text[:start]}{new:,}{text[end:]}"
