@@ -145,6 +145,22 @@ def conflicting_events(events: Iterable[tuple[str, int, bytes]]) -> int:
     return len(bad)
 
 
+def reused_versions(briefs: Iterable[pb.Brief]) -> set[tuple[str, int]]:
+    """(story_id, version) pairs published with two different contents.
+
+    A version names one content: readers that hold version N take a brief numbered N again as
+    nothing new. Publishing one twice means a worker built a version it should have known was
+    taken (docs/scale-out.md, "Issues this test found", item 5).
+    """
+    seen: dict[tuple[str, int], str] = {}
+    reused: set[tuple[str, int]] = set()
+    for brief in briefs:
+        key = (brief.story_id, brief.version)
+        if seen.setdefault(key, brief.content_hash) != brief.content_hash:
+            reused.add(key)
+    return reused
+
+
 def duplicated_articles(stories: dict[str, frozenset[str]]) -> set[str]:
     """Article ids that stand in more than one story."""
     seen: set[str] = set()
@@ -167,6 +183,7 @@ class RunResult:
     cluster_seconds: float = 0.0
     events: int = 0
     conflicting_events: int = 0
+    reused_versions: int = 0  # brief versions published with two different contents
     merged: set[str] = field(default_factory=set)  # stories that absorbed another story
     killed: list[str] = field(default_factory=list)
 
@@ -193,6 +210,13 @@ class Deployment:
     debounce_seconds: float = 1.0
     session_timeout_seconds: float = 8.0
     engine: str = "engine"
+    # INFO shows faust's rebalances, recoveries and seeks: what a failed run is read from.
+    log_level: str = "WARNING"
+
+    @property
+    def log_dir(self) -> Path:
+        """Where each worker's stdout and stderr go (``<kind>-<index>.log``)."""
+        return self.run_dir / "logs"
 
     def env(self, kind: str, index: int, port: int) -> dict[str, str]:
         """Environment of one `newsbrief serve <kind>` worker of this deployment."""
@@ -204,9 +228,12 @@ class Deployment:
             p + "REDIS_URL": self.redis_url,
             p + "REDIS_KEY_PREFIX": self.prefix,
             p + "WEB_PORT": str(port),
-            p + "LOG_LEVEL": "WARNING",
+            p + "LOG_LEVEL": self.log_level,
         }
         if kind == "cluster":
+            # faust's own setting (the cluster service has none): else its data directory is
+            # made in the current directory, which for these runs is the repository.
+            env["APP_DATADIR"] = str(self.run_dir / f"cluster-{index}-data")
             env[p + "SHARD_PARTITIONS"] = str(self.shard_partitions)
             env[p + "SHARD_PINS"] = SHARD_PINS
             env[p + "ENGINE"] = self.engine
@@ -255,7 +282,7 @@ class Fleet:
         if kind == "compose":
             Path(env["NEWSBRIEF_COMPOSE_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
         args = [sys.executable, "-m", "newsbrief", "serve", kind]
-        proc = spawn(f"{kind}-{index}", args, env, self.deployment.run_dir / "logs")
+        proc = spawn(f"{kind}-{index}", args, env, self.deployment.log_dir)
         worker = Worker(kind, index, port, proc)
         self.workers.append(worker)
         return worker
@@ -285,7 +312,7 @@ class Fleet:
         for worker in self.workers:
             code = worker.proc.poll()
             if code is not None and code != -9:
-                return f"{worker.name} exited with {code} (log {self.deployment.run_dir}/logs)"
+                return f"{worker.name} exited with {code} (logs in {self.deployment.log_dir})"
         return None
 
 
@@ -448,6 +475,7 @@ def run(
             cluster_seconds=outputs.last_event_at - started,
             events=len(outputs.events),
             conflicting_events=conflicting_events(outputs.raw_events),
+            reused_versions=len(reused_versions(b for _, b in outputs.briefs)),
             killed=killed,
             merged={e.story_id for e in outputs.events if e.kind == pb.StoryEvent.MERGED},
         )
@@ -478,28 +506,56 @@ def _follow(fleet, outputs, ids, kill, deadline, quiet_seconds) -> list[str]:
         quiet = monotonic() - outputs.last_read >= quiet_seconds
         if pending_kill is None and quiet and outputs.settled(ids) and not lag(fleet.deployment):
             return killed
-    raise RunError(f"not settled in time: {outputs.progress(ids)}")
+    raise RunError(
+        f"not settled in time: {outputs.progress(ids)}; "
+        f"uncommitted: {describe_lag(lag_by_partition(fleet.deployment))}; "
+        f"worker logs in {fleet.deployment.log_dir}"
+    )
 
 
 def lag(deployment: Deployment) -> int:
     """Messages the cluster and compose consumer groups have not committed yet."""
+    by_partition = lag_by_partition(deployment)
+    if any(not partitions for partitions in by_partition.values()):
+        return 1  # a group that committed nothing yet is certainly behind
+    return sum(sum(partitions.values()) for partitions in by_partition.values())
+
+
+def lag_by_partition(deployment: Deployment) -> dict[str, dict[str, int]]:
+    """group -> "topic:partition" -> messages not committed yet, for every committed partition.
+
+    A group that never committed maps to an empty dict.
+    """
     from kafka import KafkaConsumer
     from kafka.admin import KafkaAdminClient
 
     admin = KafkaAdminClient(bootstrap_servers=deployment.bootstrap)
     consumer = KafkaConsumer(bootstrap_servers=deployment.bootstrap)
     try:
-        behind = 0
         groups = [f"{deployment.prefix}-{kind}" for kind in KINDS]
-        for committed in admin.list_group_offsets(groups).values():
-            if not committed:
-                return 1  # nothing committed yet: certainly behind
-            ends = consumer.end_offsets(list(committed))
-            behind += sum(ends[tp] - meta.offset for tp, meta in committed.items())
-        return behind
+        out: dict[str, dict[str, int]] = {}
+        for group, committed in admin.list_group_offsets(groups).items():
+            ends = consumer.end_offsets(list(committed)) if committed else {}
+            out[group] = {
+                f"{tp.topic}:{tp.partition}": ends[tp] - meta.offset
+                for tp, meta in sorted(committed.items())
+            }
+        return out
     finally:
         consumer.close()
         admin.close()
+
+
+def describe_lag(by_partition: dict[str, dict[str, int]]) -> str:
+    """The partitions still behind, for an error message: which worker's input stopped."""
+    parts = []
+    for group, partitions in sorted(by_partition.items()):
+        behind = {tp: n for tp, n in partitions.items() if n}
+        if not partitions:
+            parts.append(f"{group} never committed")
+        elif behind:
+            parts.append(f"{group} " + ", ".join(f"{tp} +{n}" for tp, n in behind.items()))
+    return "; ".join(parts) or "nothing"
 
 
 def _decided(outputs: Outputs) -> int:

@@ -16,12 +16,13 @@ from newsbrief.keys import Keys
 from newsbrief.streams import faust_app
 from newsbrief.topics import BRIEFS, ENTITIES, HUBS, STORY_EVENTS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.compose.composer import Composer, Outputs, keeper_view
+from services.compose.composer import Composer, Outputs
 from services.compose.config import ComposeSettings
 from services.compose.entities import Linker
 from services.compose.hubkeeper import HubKeeper
 from services.compose.kb import load_kb
-from services.compose.serving import Batch, ServingWriter
+from services.compose.publishing import Channels, Publisher
+from services.compose.serving import ServingWriter
 
 # The debounce timer looks at every story's state this often (stories table recovery fills in
 # behind the composer's own index); between full scans it checks only the stories it marked.
@@ -137,43 +138,21 @@ def create_app(settings: ComposeSettings) -> faust.App:
     cards_sent: dict[str, bytes] = {}
     refs_sent: dict[str, bytes] = {}
 
-    async def publish(out: Outputs) -> None:
-        if not out:
-            return
-        writer.built(b for b, _ in out.briefs)
-        # The compacted briefs topic is the system of record: each version is acknowledged
-        # there before Redis serves it, so a rebuild from it never restores an older version.
-        acks = [
-            await briefs_topic.send(key=b.story_id.encode(), value=encode(b)) for b, _ in out.briefs
-        ]
-        # Hubs and cards carry no version a rebuild could roll back, so their delivery is left
-        # to the offset commit (which waits for every send): the single-partition hub keeper
-        # does not wait a broker round trip per brief.
-        for hub in out.hubs:
-            await hubs_topic.send(key=hub.hub_id.encode(), value=encode(hub))
-        for card in out.cards:
-            await entities_topic.send(key=card.entity_id.encode(), value=encode(card))
-        for ack in acks:
-            await ack
-        await writer.write(Batch(out.briefs, out.hubs, out.cards))
-        for brief in out.signals:
-            await hub_signals.send(key=brief.story_id.encode(), value=encode(keeper_view(brief)))
-        for old, survivor in out.handoffs:
-            await handoffs.send(key=old.encode(), value=survivor.encode())
-        sent = [
-            await forwards.send(key=event.story_id.encode(), value=encode(event))
-            for event in out.forwards
-        ]
-        if out.drops:
-            # An absorbed story's articles go only once their forwards are acknowledged: a
-            # worker killed before then leaves them for the redelivered handoff. Drops come
-            # from the handoff agent, so the delete lands in that story's own partition.
-            for ack in sent:
-                await ack
-            for old in out.drops:
-                composer.drop_forwarded(old)
-        for earlier, follower in out.links:
-            await links.send(key=earlier.encode(), value=follower.encode())
+    publish = Publisher(
+        Channels(
+            briefs=briefs_topic,
+            hubs=hubs_topic,
+            entities=entities_topic,
+            hub_signals=hub_signals,
+            handoffs=handoffs,
+            forwards=forwards,
+            links=links,
+        ),
+        writer,
+        # What every offset commit waits for: table writes handed to Kafka and acknowledged.
+        flush_tables=lambda: app.producer.flush(),
+        drop_forwarded=composer.drop_forwarded,
+    )
 
     @app.agent(events)
     async def on_story_events(stream):

@@ -39,7 +39,11 @@ def corpus() -> list:
 
 @pytest.fixture(scope="module")
 def deploy(kafka_broker, redis_server, tmp_path_factory):
-    """deploy(label): a fresh deployment (topic prefix, app ids, Redis key prefix) per run."""
+    """deploy(label): a fresh deployment (topic prefix, app ids, Redis key prefix) per run.
+
+    Workers log at INFO into ``<tmp>/<label>N/logs`` (faust's rebalances and recoveries), which
+    pytest keeps; a run that fails names that folder in its error.
+    """
     name = "t" + uuid.uuid4().hex[:10]
     made = []
 
@@ -47,7 +51,11 @@ def deploy(kafka_broker, redis_server, tmp_path_factory):
         prefix = f"{name}-{label}"
         made.append(prefix)
         return Deployment(
-            kafka_broker.bootstrap, redis_server.url, prefix, tmp_path_factory.mktemp(label)
+            kafka_broker.bootstrap,
+            redis_server.url,
+            prefix,
+            tmp_path_factory.mktemp(label),
+            log_level="INFO",
         )
 
     yield make
@@ -80,11 +88,13 @@ def killed(corpus, deploy) -> RunResult:
 
 
 def assert_every_article_once(result: RunResult, corpus: list) -> None:
-    """Every article is in exactly one story; no story sequence number was decided twice."""
+    """Every article is in exactly one story; no story sequence number was decided twice and no
+    brief version was published with two contents."""
     members = Counter(aid for story in result.stories.values() for aid in story)
     assert set(members) == {a.article_id for a in corpus}, "articles lost"
     assert duplicated_articles(result.stories) == set(), "articles in two stories"
     assert result.conflicting_events == 0, "two different events with one (story, sequence)"
+    assert result.reused_versions == 0, "a brief version published with two different contents"
     for brief in result.briefs.values():
         listed = [a.article_id for a in brief.articles]
         assert len(listed) == len(set(listed)), f"an article listed twice in {brief.story_id}"
