@@ -231,9 +231,7 @@ class Deployment:
             p + "LOG_LEVEL": self.log_level,
         }
         if kind == "cluster":
-            # faust's own setting (the cluster service has none): else its data directory is
-            # made in the current directory, which for these runs is the repository.
-            env["APP_DATADIR"] = str(self.run_dir / f"cluster-{index}-data")
+            env[p + "DATA_DIR"] = str(self.run_dir / f"cluster-{index}")
             env[p + "SHARD_PARTITIONS"] = str(self.shard_partitions)
             env[p + "SHARD_PINS"] = SHARD_PINS
             env[p + "ENGINE"] = self.engine

@@ -115,6 +115,7 @@ def service_env(
     env["NEWSBRIEF_COMPOSE_WEB_PORT"] = str(config.compose_web_port)
     env["NEWSBRIEF_INGEST_DATA_DIR"] = str(config.run_dir / "ingest")
     env["NEWSBRIEF_COMPOSE_DATA_DIR"] = str(config.run_dir / "compose")
+    env["NEWSBRIEF_CLUSTER_DATA_DIR"] = str(config.run_dir / "cluster")
     # Compose's tables are co-partitioned with the story-events topic.
     env["NEWSBRIEF_COMPOSE_PARTITIONS"] = str(config.partitions)
     # Consumer groups follow the topic prefix, so two stacks on one broker never share one.

@@ -10,6 +10,7 @@ worker decides its stories; the state table is partitioned like it (see docs/sha
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 import faust
 
@@ -31,9 +32,12 @@ PRODUCER_LINGER_SECONDS = 0.005
 
 def create_app(settings: ClusterSettings) -> faust.App:
     """A faust app wired to the settings' broker and topics."""
+    # faust creates its data directory but not the parents of it.
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
     app = faust_app(
         settings.app_id,
         settings.kafka_bootstrap,
+        datadir=str(Path(settings.data_dir) / settings.app_id),
         web_enabled=True,
         web_host=settings.web_host,
         web_port=settings.web_port,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import field_validator
 
 from newsbrief.settings import ServiceSettings, service_config
@@ -18,6 +20,9 @@ class ClusterSettings(ServiceSettings):
 
     app_id: str = "newsbrief-cluster"
     """Faust app id: consumer group, changelog prefix (env ``NEWSBRIEF_CLUSTER_APP_ID``)."""
+    data_dir: Path = Path("/tmp/newsbrief-cluster")
+    """Where faust keeps its local files, under the app id (``NEWSBRIEF_CLUSTER_DATA_DIR``);
+    faust's own default is the working directory."""
     web_host: str = "127.0.0.1"
     """Interface of the worker's web server (env ``NEWSBRIEF_CLUSTER_WEB_HOST``)."""
     web_port: int = 6066
