@@ -53,7 +53,7 @@ class Article(_message.Message):
     def __init__(self, article_id: _Optional[str] = ..., canonical_url: _Optional[str] = ..., url: _Optional[str] = ..., outlet: _Optional[str] = ..., parent_outlet: _Optional[str] = ..., language: _Optional[str] = ..., title: _Optional[str] = ..., summary: _Optional[str] = ..., text: _Optional[str] = ..., author: _Optional[str] = ..., section: _Optional[str] = ..., image_url: _Optional[str] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ingested_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., flags: _Optional[_Iterable[str]] = ..., duplicate_of: _Optional[str] = ..., content_hash: _Optional[str] = ..., source: _Optional[str] = ..., kind: _Optional[str] = ...) -> None: ...
 
 class StoryEvent(_message.Message):
-    __slots__ = ("story_id", "kind", "article", "absorbed_story_ids", "follows_story_id", "sequence", "at", "article_ids")
+    __slots__ = ("story_id", "kind", "article", "absorbed_story_ids", "follows_story_id", "sequence", "at", "article_ids", "moved_article_ids", "split_story_id", "split_from_story_id")
     class Kind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
         __slots__ = ()
         KIND_UNSPECIFIED: _ClassVar[StoryEvent.Kind]
@@ -61,11 +61,13 @@ class StoryEvent(_message.Message):
         ARTICLE_ADDED: _ClassVar[StoryEvent.Kind]
         MERGED: _ClassVar[StoryEvent.Kind]
         CLOSED: _ClassVar[StoryEvent.Kind]
+        SPLIT: _ClassVar[StoryEvent.Kind]
     KIND_UNSPECIFIED: StoryEvent.Kind
     CREATED: StoryEvent.Kind
     ARTICLE_ADDED: StoryEvent.Kind
     MERGED: StoryEvent.Kind
     CLOSED: StoryEvent.Kind
+    SPLIT: StoryEvent.Kind
     STORY_ID_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     ARTICLE_FIELD_NUMBER: _ClassVar[int]
@@ -74,6 +76,9 @@ class StoryEvent(_message.Message):
     SEQUENCE_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     ARTICLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    MOVED_ARTICLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_STORY_ID_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FROM_STORY_ID_FIELD_NUMBER: _ClassVar[int]
     story_id: str
     kind: StoryEvent.Kind
     article: Article
@@ -82,7 +87,10 @@ class StoryEvent(_message.Message):
     sequence: int
     at: _timestamp_pb2.Timestamp
     article_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, story_id: _Optional[str] = ..., kind: _Optional[_Union[StoryEvent.Kind, str]] = ..., article: _Optional[_Union[Article, _Mapping]] = ..., absorbed_story_ids: _Optional[_Iterable[str]] = ..., follows_story_id: _Optional[str] = ..., sequence: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., article_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    moved_article_ids: _containers.RepeatedScalarFieldContainer[str]
+    split_story_id: str
+    split_from_story_id: str
+    def __init__(self, story_id: _Optional[str] = ..., kind: _Optional[_Union[StoryEvent.Kind, str]] = ..., article: _Optional[_Union[Article, _Mapping]] = ..., absorbed_story_ids: _Optional[_Iterable[str]] = ..., follows_story_id: _Optional[str] = ..., sequence: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., article_ids: _Optional[_Iterable[str]] = ..., moved_article_ids: _Optional[_Iterable[str]] = ..., split_story_id: _Optional[str] = ..., split_from_story_id: _Optional[str] = ...) -> None: ...
 
 class Sentence(_message.Message):
     __slots__ = ("text", "article_ids")

@@ -53,6 +53,9 @@ def story_event(spec: EventSpec, members: list[str], article: pb.Article | None)
         article_ids=members[: spec.count],
         absorbed_story_ids=spec.absorbed,
         follows_story_id=spec.follows,
+        moved_article_ids=spec.moved,
+        split_story_id=spec.split_into,
+        split_from_story_id=spec.split_from,
     )
     if spec.at is not None:
         event.at.FromNanoseconds(round(spec.at * 1e9))

@@ -2,8 +2,9 @@
 
 The engine decides which articles belong together; the ledger turns its decisions into the
 StoryEvents downstream services see. It keeps, per public story, the event sequence, the member
-list (append-only, so an event's ``article_ids`` is always a prefix of it and can be rebuilt on a
-replay), the last event time, and whether the story is closed or merged. An article that the
+list (append-only except when a split moves members out, so an event's ``article_ids`` is a
+prefix of it and can be rebuilt on a replay), the last event time, and whether the story is
+closed or merged. An article that the
 engine puts into a closed story joins it when the article is dated no later than the moment the
 story went quiet (it was written while the story was open and merely arrived late); one dated
 after that opens a follow-up story instead, linked by ``follows``.
@@ -25,6 +26,7 @@ CREATED = "CREATED"
 ARTICLE_ADDED = "ARTICLE_ADDED"
 MERGED = "MERGED"
 CLOSED = "CLOSED"
+SPLIT = "SPLIT"
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class EventSpec:
     article_id: str = ""  # the article attached (CREATED, ARTICLE_ADDED)
     absorbed: list[str] = field(default_factory=list)
     follows: str = ""
+    moved: list[str] = field(default_factory=list)  # SPLIT: members that left for split_into
+    split_into: str = ""
+    split_from: str = ""  # CREATED by a split
 
     def to_dict(self) -> dict:
         """JSON-serialisable form, for the replay record."""
@@ -62,7 +67,10 @@ def normalise_engine_event(event: dict) -> dict:
     absorbed = event.get("absorbed_story_ids") or event.get("absorbed_story_id") or []
     if isinstance(absorbed, str):
         absorbed = [absorbed]
-    return {"kind": kind, "story_id": event["story_id"], "absorbed": list(absorbed)}
+    out = {"kind": kind, "story_id": event["story_id"], "absorbed": list(absorbed)}
+    if kind == "split":
+        out.update(new_story_id=event["new_story_id"], moved=list(event["article_ids"]))
+    return out
 
 
 class StoryLedger:
@@ -103,6 +111,8 @@ class StoryLedger:
                 specs.extend(
                     self._merge(event["story_id"], absorbed, at) for absorbed in event["absorbed"]
                 )
+            elif event["kind"] == "split":
+                specs.extend(self._split(event["story_id"], event["new_story_id"], event, at))
         return [spec for spec in specs if spec is not None]
 
     def public_id(self, engine_story_id: str) -> str:
@@ -193,6 +203,42 @@ class StoryLedger:
         if not entry["closed"]:
             self._schedule(keep, entry["last"])
         return EventSpec(MERGED, keep, entry["seq"], len(members), at, absorbed=[gone])
+
+    def _split(self, engine_story_id: str, new_id: str, event: dict, at: float | None):
+        """SPLIT on the public story holding the moved members, then CREATED for new_id.
+
+        Only an open story splits publicly (closing is final). Members that an earlier story
+        of a follow-up chain holds stay there. When nothing can move, the engine's new story
+        is opened publicly by its next article (``_add`` adopts unknown stories).
+        """
+        story_id = self.public_id(engine_story_id)
+        entry = self._entry(story_id)
+        if entry is None or entry["closed"] or self._entry(new_id) is not None:
+            return []
+        moved = set(event["moved"])
+        moving = [m for m in entry["members"] if m in moved]
+        staying = [m for m in entry["members"] if m not in moved]
+        if not moving or not staying:
+            return []
+        entry = self._bump(story_id, entry, at, members=staying)
+        self._schedule(story_id, entry["last"])
+        last = entry["last"]
+        self.state["l:" + new_id] = {
+            "seq": 1,
+            "members": moving,
+            "last": last,
+            "closed": False,
+            "merged_into": None,
+            "follows": "",
+            "split_from": story_id,
+        }
+        self._schedule(new_id, last)
+        return [
+            EventSpec(
+                SPLIT, story_id, entry["seq"], len(staying), at, moved=moving, split_into=new_id
+            ),
+            EventSpec(CREATED, new_id, 1, len(moving), at, split_from=story_id),
+        ]
 
     def _bump(self, story_id: str, entry: dict, at: float | None, members: list[str]) -> dict:
         last = entry["last"] if at is None else max(at, entry["last"] or at)

@@ -50,6 +50,7 @@ def make_engine(settings: ClusterSettings, maps: dict[str, MutableMapping]) -> A
         return StoryClusterer(**maps, config=config)
     from .simple import StoryClusterer as SimpleClusterer
 
+    maps = {ns: m for ns, m in maps.items() if ns != "members"}  # it never splits
     return SimpleClusterer(**maps, idle_seconds=settings.idle_window_seconds)
 
 
@@ -130,6 +131,7 @@ class ShardProcessor:
         if shard is None:
             view = lambda ns: PrefixView(self.buffer, f"{name}|{ns}|")  # noqa: E731
             maps = {ns: view(ns[0]) for ns in ("stories", "postings", "articles", "df", "meta")}
+            maps["members"] = view("f")  # "m" is meta's: f for the members' features
             ledger = StoryLedger(view("l"), self.settings.close_after_seconds)
             shard = self._shards[name] = Shard(make_engine(self.settings, maps), ledger, view("r"))
         return shard

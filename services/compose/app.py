@@ -152,6 +152,7 @@ def create_app(settings: ComposeSettings) -> faust.App:
         # What every offset commit waits for: table writes handed to Kafka and acknowledged.
         flush_tables=lambda: app.producer.flush(),
         drop_forwarded=composer.drop_forwarded,
+        drop_moved=composer.drop_moved,
     )
 
     @app.agent(events)

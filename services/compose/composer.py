@@ -47,7 +47,7 @@ def _added(story_id: str, article: pb.Article) -> pb.StoryEvent:
 def writes_state(event: pb.StoryEvent) -> bool:
     """Whether handling the event records anything: only such an event, seen again, may be
     the redelivery of one whose brief a killed worker recorded but never sent."""
-    return event.HasField("article") or event.kind == pb.StoryEvent.MERGED
+    return event.HasField("article") or event.kind in (pb.StoryEvent.MERGED, pb.StoryEvent.SPLIT)
 
 
 def pack_articles(articles: list[pb.Article]) -> bytes:
@@ -116,7 +116,8 @@ class Outputs:
     that must reach the partition of another story: ``handoffs`` (absorbed id, survivor id),
     keyed by the absorbed story, ``forwards`` (article events), keyed by the survivor, and
     ``links`` (earlier story id, follow-up id), keyed by the earlier story. ``drops`` are
-    absorbed stories whose stored articles go once their ``forwards`` are acknowledged."""
+    absorbed stories whose stored articles go once their ``forwards`` are acknowledged, and
+    ``moved`` (story id, article ids) the articles a split sent on, dropped likewise."""
 
     briefs: list[tuple[pb.Brief, pb.Brief | None]] = field(default_factory=list)
     hubs: list[pb.Hub] = field(default_factory=list)
@@ -126,6 +127,7 @@ class Outputs:
     forwards: list[pb.StoryEvent] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     drops: list[str] = field(default_factory=list)
+    moved: list[tuple[str, list[str]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(
@@ -137,6 +139,7 @@ class Outputs:
             or self.forwards
             or self.links
             or self.drops
+            or self.moved
         )
 
     def extend(self, other: Outputs) -> None:
@@ -149,6 +152,7 @@ class Outputs:
         self.forwards += other.forwards
         self.links += other.links
         self.drops += other.drops
+        self.moved += other.moved
 
 
 class Composer:
@@ -217,6 +221,9 @@ class Composer:
             changed = self._add_articles(sid, [event.article])
         elif event.kind == pb.StoryEvent.MERGED:
             changed = self._merge(sid, list(event.absorbed_story_ids), out, now)
+        elif event.kind == pb.StoryEvent.SPLIT:
+            moved = list(event.moved_article_ids)
+            changed = self._split(sid, event.split_story_id, moved, out, now)
         follows = event.follows_story_id
         new_link = bool(follows) and self.meta.get(sid, {}).get("follows") != follows
         if follows and (new_link or (follows, sid) not in self._linked):
@@ -242,7 +249,7 @@ class Composer:
         only this comparison tells that the brief still has to be built.
         """
         meta = self.meta.get(sid, {})
-        stored = self.articles.get(sid)
+        stored = self._articles_of(sid)
         if meta.get("pending") or meta.get("merged_into") or not stored:
             return False
         brief = self._brief(sid)
@@ -252,7 +259,7 @@ class Composer:
         # With the keeper running apart, "Go deeper" is built from the hubs the meta records.
         hubs = [[r.hub_id, r.question, r.summary] for r in brief.go_deeper]
         return (
-            any(a.article_id not in listed for a in unpack_articles(stored))
+            any(a.article_id not in listed for a in stored)
             or brief.follows_story_id != meta.get("follows", "")
             or list(brief.merged_from) != meta.get("merged_from", [])
             or (self.keeper is None and hubs != meta.get("hubs", []))
@@ -309,8 +316,11 @@ class Composer:
         merged = self.meta.get(sid, {}).get("merged_from", [])
         absorbed = [old for old in dict.fromkeys(absorbed) if old != sid]
         new = [old for old in absorbed if old not in merged]
+        split_out = self.meta.get(sid, {}).get("split_out", {})
         if new:
-            self._update_meta(sid, merged_from=[*merged, *new])
+            # A story split off this one and folded back returns its articles here.
+            back = {k: v for k, v in split_out.items() if k not in absorbed}
+            self._update_meta(sid, merged_from=[*merged, *new], split_out=back)
         handoffs = [(old, sid) for old in absorbed if (old, sid) not in self._handed]
         for handoff in handoffs:
             self._handed[handoff] = True
@@ -343,6 +353,41 @@ class Composer:
             out.drops.append(old)
         return self._settle(out, now)
 
+    def _articles_of(self, sid: str) -> list[pb.Article]:
+        """The story's stored articles, less those a split moved on (kept until acknowledged
+        at the new story, see ``_split``)."""
+        stored = unpack_articles(self.articles.get(sid))
+        gone = {a for ids in self.meta.get(sid, {}).get("split_out", {}).values() for a in ids}
+        return [a for a in stored if a.article_id not in gone] if gone else stored
+
+    def _split(self, sid: str, new_sid: str, moved: list[str], out: Outputs, now: float) -> bool:
+        """Send the moved articles on to the split-off story; True when the split is new.
+
+        They leave this story's brief at once (meta ``split_out``) and its stored articles
+        once the forwards are acknowledged (``Outputs.moved``): a worker killed in between
+        leaves them for the redelivered event to send again (forwards are idempotent).
+        """
+        split_out = self.meta.get(sid, {}).get("split_out", {})
+        new = new_sid not in split_out
+        if new:
+            self._update_meta(sid, split_out={**split_out, new_sid: sorted(set(moved))})
+        wanted = set(split_out.get(new_sid, moved))
+        leaving = [a for a in unpack_articles(self.articles.get(sid)) if a.article_id in wanted]
+        if leaving:
+            sends = Outputs(forwards=[_added(new_sid, a) for a in leaving])
+            sends.moved.append((sid, [a.article_id for a in leaving]))
+            out.extend(self._settle(sends, now))
+        return new
+
+    def drop_moved(self, sid: str, article_ids: list[str]) -> None:
+        """Forget articles a split sent on, once their forwards are acknowledged (unless the
+        split-off story has been merged back here meanwhile)."""
+        gone = {a for ids in self.meta.get(sid, {}).get("split_out", {}).values() for a in ids}
+        drop = gone & set(article_ids)
+        stored = unpack_articles(self.articles.get(sid))
+        if drop and any(a.article_id in drop for a in stored):
+            self.articles[sid] = pack_articles([a for a in stored if a.article_id not in drop])
+
     def drop_forwarded(self, old: str) -> None:
         """Forget an absorbed story's articles once their forwards are acknowledged."""
         if self.meta.get(old, {}).get("merged_into") and old in self.articles:
@@ -359,6 +404,8 @@ class Composer:
             settled.extend(self.on_event(event, now))
         for old in out.drops:
             self.drop_forwarded(old)
+        for sid, ids in out.moved:
+            self.drop_moved(sid, ids)
         for earlier, follower in out.links:
             self.on_link(earlier, follower)
         return settled
@@ -442,7 +489,7 @@ class Composer:
         out = Outputs()
         changes = changes or {}
         meta = {**self.meta.get(sid, {}), **changes}
-        articles = unpack_articles(self.articles.get(sid))
+        articles = self._articles_of(sid)
         if meta.get("merged_into") or not articles:
             self._update_meta(sid, pending=False, **changes)
             return out

@@ -46,7 +46,8 @@ class Publisher:
     """Publishes a composer's Outputs: briefs to the briefs topic and Redis, then the rest.
 
     ``flush_tables`` returns once every table write queued so far is acknowledged by Kafka.
-    ``drop_forwarded(old)`` forgets an absorbed story's articles (Composer.drop_forwarded).
+    ``drop_forwarded(old)`` forgets an absorbed story's articles (Composer.drop_forwarded),
+    ``drop_moved(story, ids)`` the articles a split sent on (Composer.drop_moved).
     """
 
     def __init__(
@@ -55,9 +56,11 @@ class Publisher:
         writer: Writer,
         flush_tables: Callable[[], Awaitable[None]],
         drop_forwarded: Callable[[str], None],
+        drop_moved: Callable[[str, list[str]], None],
     ) -> None:
         self.channels, self.writer = channels, writer
         self.flush_tables, self.drop_forwarded = flush_tables, drop_forwarded
+        self.drop_moved = drop_moved
 
     async def __call__(self, out: Outputs) -> None:
         if not out:
@@ -93,13 +96,16 @@ class Publisher:
             await c.forwards.send(key=event.story_id.encode(), value=encode(event))
             for event in out.forwards
         ]
-        if out.drops:
-            # An absorbed story's articles go only once their forwards are acknowledged: a
-            # worker killed before then leaves them for the redelivered handoff. Drops come
-            # from the handoff agent, so the delete lands in that story's own partition.
+        if out.drops or out.moved:
+            # Articles leaving a story (all of an absorbed one's, or those a split moved) go
+            # only once their forwards are acknowledged: a worker killed before then leaves
+            # them for the redelivered handoff or split event. Both come from the agent of the
+            # story they leave, so the delete lands in that story's own partition.
             for ack in sent:
                 await ack
             for old in out.drops:
                 self.drop_forwarded(old)
+            for sid, ids in out.moved:
+                self.drop_moved(sid, ids)
         for earlier, follower in out.links:
             await c.links.send(key=earlier.encode(), value=follower.encode())

@@ -11,6 +11,7 @@ from .decision import DecisionModel
 from .features import ArticleFeatures, FeatureConfig, IdfModel, extract
 from .index import PostingIndex
 from .similarity import FEATURE_NAMES, pair_features, vec_norms
+from .split import pack_member, split_story_id, two_groups, unpack_member
 
 META_CLOCK = "clock"  # latest published time seen (epoch s), drives idle expiry
 META_SEQ = "seq"  # articles processed, gives stories a creation order
@@ -54,6 +55,10 @@ class EngineConfig:
     idf_prior_docs: float = 200.0  # stream size at which online IDF outweighs the background
     idf_background: bool = True
     idf_online: bool = False  # CV: stream-learned IDF cost 0.013 BCubed F1 on ECB+
+    # A story is looked at again for two events when it reaches one of these sizes (a few
+    # looks, so the cost per article stays flat); members' features are kept until the last.
+    split_sizes: tuple[int, ...] = (4, 6, 8, 11, 15, 20)
+    split_min_side: int = 2  # each side of a split holds at least this many articles
 
 
 def _top(vec: dict[str, float], k: int) -> dict[str, float]:
@@ -122,6 +127,7 @@ class StoryClusterer:
       articles: article_id -> story_id (idempotency, duplicate_of)
       df:       key -> document frequency (online IDF), plus a document counter
       meta:     clock and sequence counters
+      members:  article_id -> packed features, while its story is young enough to split
     """
 
     def __init__(
@@ -133,8 +139,10 @@ class StoryClusterer:
         meta: MutableMapping | None = None,
         model: DecisionModel | None = None,
         config: EngineConfig | None = None,
+        members: MutableMapping | None = None,
     ):
         self.stories = {} if stories is None else stories
+        self.members = {} if members is None else members
         self.articles = {} if articles is None else articles
         self.meta = {} if meta is None else meta
         self.config = config or EngineConfig()
@@ -148,7 +156,7 @@ class StoryClusterer:
     # ---- public API -------------------------------------------------------------------
 
     def add(self, article: dict) -> list[dict]:
-        """Cluster one article; return StoryEvent dicts (created / added / merged)."""
+        """Cluster one article; return StoryEvent dicts (created / added / merged / split)."""
         aid = str(article["id"])
         if aid in self.articles:
             return []  # at-least-once delivery: a replay changes nothing
@@ -252,6 +260,8 @@ class StoryClusterer:
             return  # it got a newer article: its later bucket will come round
         self.index.remove(st["keys"], sid)
         self.stories[sid] = dict(st, active=False, vec={}, norms={}, keys=[])
+        if not st.get("settled"):
+            self._drop_members(st["articles"])
 
     def _bucket(self, sid: str, last_ts: float | None) -> None:
         """File the story under the day of its latest article, for the idle sweep."""
@@ -299,7 +309,79 @@ class StoryClusterer:
             best = self.best_merge(sid, now)
             if best and best[0] >= m.merge_threshold:
                 events.append(self._merge(sid, best[1], aid))
+        split = self._maybe_split(self.resolve(sid), aid, seq)
+        if split:
+            events.append(split)
         return events
+
+    # ---- splits (split.py) --------------------------------------------------------------
+
+    def split_score(self, sid: str) -> tuple[float, list[str], list[str]] | None:
+        """(P that the two least alike groups of story sid report one event, first group,
+        second group), or None when the story cannot split (too few kept members)."""
+        st = self.stories[sid]
+        ids = [a for a in st["articles"] if a in self.members]
+        if len(ids) < 2 * self.config.split_min_side:
+            return None
+        feats = {a: unpack_member(self.members[a]) for a in ids}
+        first, second = two_groups(ids, {a: f.terms for a, f in feats.items()})
+        if min(len(first), len(second)) < self.config.split_min_side:
+            return None
+        a, b = (self._scratch_story([feats[x] for x in g]) for g in (first, second))
+        small, big = sorted((a, b), key=lambda g: g["n"])
+        x = pair_features(story_features(small), big, self.config.when_x_sim)
+        # Both learned views of "same event": story-vs-story (merge) and article-vs-story.
+        return (self.model.merge_prob(x) + self.model.prob(x)) / 2, first, second
+
+    def _maybe_split(self, sid: str, aid: str, seq: int) -> dict | None:
+        """Split story sid in two when it just reached a look size and holds two events."""
+        st = self.stories[sid]
+        if st["n"] > max(self.config.split_sizes, default=0):
+            if not st.get("settled"):  # past the last look: it no longer needs its members
+                self._drop_members(st["articles"])
+                self.stories[sid] = dict(st, settled=True)
+            return None
+        if self.model.split_threshold <= 0 or st["n"] not in self.config.split_sizes:
+            return None
+        scored = self.split_score(sid)
+        if scored is None or scored[0] >= self.model.split_threshold:
+            return None
+        _, keep, move = scored
+        return self._split(sid, keep, move, aid, seq)
+
+    def _drop_members(self, article_ids: list[str]) -> None:
+        for a in article_ids:
+            self.members.pop(a, None)
+
+    def _scratch_story(self, feats: list[ArticleFeatures]) -> dict:
+        """A story state built from member features, outside the stored state."""
+        st = self._new_story("", 0)
+        for f in feats:
+            st = self._fold(st, f)
+        return st
+
+    def _split(self, sid: str, keep: list[str], move: list[str], aid: str, seq: int) -> dict:
+        """Rebuild story sid from the kept members and open a story of the moved ones."""
+        st = self.stories[sid]
+        moved = set(move)
+        # Duplicates have no features of their own: they stay with the story they joined.
+        stay = [a for a in st["articles"] if a not in moved]
+        self.index.remove(st["keys"], sid)
+        nid = split_story_id(sid, move[0])
+        for story, members in ((sid, keep), (nid, move)):
+            fresh = self._new_story(story, st["seq"] if story == sid else seq)
+            self.stories[story] = fresh
+            for a in members:
+                self._add_to_story(story, a, unpack_member(self.members[a]), None)
+        kept = self.stories[sid]
+        self.stories[sid] = dict(kept, articles=stay, n=len(stay))
+        return {
+            "type": "split",
+            "story_id": sid,
+            "new_story_id": nid,
+            "article_ids": list(move),
+            "article_id": aid,
+        }
 
     def _clash(self, x: list[float]) -> bool:
         """Hard evidence of two events: other year, other calendar days, other headline count.
@@ -368,7 +450,31 @@ class StoryClusterer:
     def _add_to_story(self, sid: str, aid: str, feats: ArticleFeatures, now) -> None:
         """Fold the article into the story's centroids, bookkeeping and the index."""
         cfg = self.config
-        st = dict(self.stories[sid])
+        st = self._fold(self.stories[sid], feats)
+        st["articles"] = st["articles"] + [aid]
+        ts = feats.ts if feats.ts is not None else now
+        if ts is not None:
+            st["first_ts"] = ts if st["first_ts"] is None else min(st["first_ts"], ts)
+            st["last_ts"] = ts if st["last_ts"] is None else max(st["last_ts"], ts)
+        if (
+            feats.outlet
+            and feats.outlet not in st["outlets"]
+            and len(st["outlets"]) < cfg.max_outlets
+        ):
+            st["outlets"] = st["outlets"] + [feats.outlet]
+        keys = list(self.query_keys(feats))
+        st["keys"] = list(dict.fromkeys(st["keys"] + keys))[-200:]
+        self.stories[sid] = st
+        self._bucket(sid, st["last_ts"])
+        self.articles[aid] = sid
+        self.index.add(keys, sid)
+        if st["n"] <= max(cfg.split_sizes, default=0):
+            self.members[aid] = pack_member(feats)
+
+    def _fold(self, story: dict, feats: ArticleFeatures) -> dict:
+        """The story with the article folded into its centroids and size (a new dict)."""
+        cfg = self.config
+        st = dict(story)
         v = st["vec"]
         years = dict(v["years"])
         for y in feats.years:
@@ -396,23 +502,7 @@ class StoryClusterer:
         }
         st["norms"] = vec_norms(st["vec"])
         st["n"] = st["n"] + 1
-        st["articles"] = st["articles"] + [aid]
-        ts = feats.ts if feats.ts is not None else now
-        if ts is not None:
-            st["first_ts"] = ts if st["first_ts"] is None else min(st["first_ts"], ts)
-            st["last_ts"] = ts if st["last_ts"] is None else max(st["last_ts"], ts)
-        if (
-            feats.outlet
-            and feats.outlet not in st["outlets"]
-            and len(st["outlets"]) < cfg.max_outlets
-        ):
-            st["outlets"] = st["outlets"] + [feats.outlet]
-        keys = list(self.query_keys(feats))
-        st["keys"] = list(dict.fromkeys(st["keys"] + keys))[-200:]
-        self.stories[sid] = st
-        self._bucket(sid, st["last_ts"])
-        self.articles[aid] = sid
-        self.index.add(keys, sid)
+        return st
 
     def _join_duplicate(self, aid: str, sid: str) -> dict:
         """A known near-duplicate joins its original's story without moving its centroid."""
@@ -457,6 +547,8 @@ class StoryClusterer:
             so[key] = (min if key == "first_ts" else max)(vals) if vals else None
         so["outlets"] = list(dict.fromkeys(so["outlets"] + sy["outlets"]))[: cfg.max_outlets]
         so["keys"] = list(dict.fromkeys(so["keys"] + sy["keys"]))[-200:]
+        if so.get("settled") or so["n"] > max(cfg.split_sizes, default=0):
+            self._drop_members(sy["articles"])  # the survivor no longer splits
         self.stories[old] = so
         self.stories[young] = dict(sy, active=False, merged_into=old, vec={}, keys=[])
         self._bucket(old, so["last_ts"])

@@ -31,6 +31,9 @@ class DecisionModel:
     bias: float
     join_threshold: float = 0.5
     merge_threshold: float = 1.01  # > 1 disables merging
+    # A young story splits when P(its two least alike groups report one event) is below
+    # this (split.py); 0 disables splitting.
+    split_threshold: float = 0.0
     # Story-vs-story model (same features, the younger story playing the article's part).
     merge_coef: list[float] | None = None
     merge_bias: float = 0.0
@@ -67,6 +70,7 @@ class DecisionModel:
             "bias": self.bias,
             "join_threshold": self.join_threshold,
             "merge_threshold": self.merge_threshold,
+            "split_threshold": self.split_threshold,
             "merge_coef": self.merge_coef,
             "merge_bias": self.merge_bias,
             "meta": self.meta,
@@ -87,6 +91,7 @@ class DecisionModel:
             bias=float(d["bias"]),
             join_threshold=float(d["join_threshold"]),
             merge_threshold=float(d.get("merge_threshold", 1.01)),
+            split_threshold=float(d.get("split_threshold", 0.0)),
             merge_coef=d.get("merge_coef"),
             merge_bias=float(d.get("merge_bias", 0.0)),
             feature_names=names,

@@ -28,6 +28,7 @@ from .similarity import FEATURE_NAMES, pair_features
 
 JOIN_GRID = [0.3, 0.4, 0.5, 0.6, 0.7]
 MERGE_GRID = [0.5, 0.7, 0.9, 1.01]
+SPLIT_GRID = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8]  # 0: never split
 
 
 def load(path: str) -> list[dict]:
@@ -202,6 +203,11 @@ def fit(
             ),
         )
     model.join_threshold, model.merge_threshold = best
+    # Then the split threshold, given the others (a joint grid would cost 6x the runs); on a
+    # tie the lower one, which splits less.
+    model.split_threshold = max(
+        SPLIT_GRID, key=lambda t: (mean_b3(replace(model, split_threshold=t)), -t)
+    )
     model.meta = {"pairs": len(y), "positives": int(sum(y)), "train_articles": len(rows)}
     return model
 
@@ -298,7 +304,9 @@ def summarise(per_seed: list[dict], models: list[DecisionModel]) -> dict:
         "stories_mean": statistics.mean(n),
         "stories_range": (min(n), max(n)),
         "n_gold": per_seed[0]["n_gold"],
-        "thresholds": [(round(m.join_threshold, 2), m.merge_threshold) for m in models],
+        "thresholds": [
+            (round(m.join_threshold, 2), m.merge_threshold, m.split_threshold) for m in models
+        ],
     }
 
 
@@ -322,6 +330,7 @@ ABLATIONS = {
     "-url slug": ({"use_url": False}, {}, None),
     "-background idf": ({}, {"idf_background": False, "idf_online": True}, None),
     "-merge": ({}, {"merge": False}, None),
+    "-split": ({}, {"split_sizes": ()}, None),
     "+merge guard": ({}, {"merge_guard": True}, None),
     "when additive": ({}, {"when_x_sim": False}, None),
     "+online idf": ({}, {"idf_online": True}, None),

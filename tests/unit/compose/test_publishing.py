@@ -55,6 +55,7 @@ def _publisher(log: Log) -> Publisher:
         FakeWriter(log),
         flush_tables=flush_tables,
         drop_forwarded=lambda old: log.steps.append(f"drop:{old}"),
+        drop_moved=lambda sid, ids: log.steps.append(f"drop:{sid}:{','.join(ids)}"),
     )
 
 
@@ -82,6 +83,14 @@ def test_an_absorbed_story_is_dropped_after_its_articles_are_forwarded():
     out = Outputs(forwards=[forward], drops=["old"])
     asyncio.run(_publisher(log)(out))
     assert log.steps == ["redis", "forwards:s1", "drop:old"]
+
+
+def test_articles_a_split_moved_are_dropped_after_their_forwards():
+    log = Log()
+    forward = pb.StoryEvent(story_id="s2", kind=pb.StoryEvent.ARTICLE_ADDED)
+    out = Outputs(forwards=[forward], moved=[("s1", ["a2", "a4"])])
+    asyncio.run(_publisher(log)(out))
+    assert log.steps == ["redis", "forwards:s2", "drop:s1:a2,a4"]
 
 
 def test_nothing_to_send_touches_nothing():

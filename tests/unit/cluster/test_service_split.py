@@ -1,0 +1,67 @@
+"""A split through the whole shard processor (shipped engine and model, ledger, events)."""
+
+import json
+
+from heists import interleaved
+
+from newsbrief.v1 import newsbrief_pb2 as pb
+from services.cluster.config import ClusterSettings
+from services.cluster.processor import ShardProcessor
+
+SETTINGS = ClusterSettings(close_after_seconds=48 * 3600)
+START = 1_780_000_000
+
+
+def articles() -> list[pb.Article]:
+    out = []
+    for n, (article_id, title, text) in enumerate(interleaved()):
+        message = pb.Article(article_id=article_id, title=title, text=text, language="en")
+        message.published_at.FromSeconds(START + 600 * n)
+        out.append(message)
+    return out
+
+
+def run(processor, items):
+    return [e for offset, a in enumerate(items) for e in processor.process(a, 0, offset)]
+
+
+def final(events) -> dict[str, set[str]]:
+    latest: dict[str, pb.StoryEvent] = {}
+    for e in events:
+        if e.sequence > latest.get(e.story_id, pb.StoryEvent()).sequence:
+            latest[e.story_id] = e
+    return {sid: set(e.article_ids) for sid, e in latest.items()}
+
+
+def test_the_two_heists_end_in_two_stories_after_a_split():
+    events = run(ShardProcessor({}, SETTINGS), articles())
+    kinds = [pb.StoryEvent.Kind.Name(e.kind) for e in events]
+    assert kinds.count("SPLIT") == 1
+    split = events[kinds.index("SPLIT")]
+    opened = events[kinds.index("SPLIT") + 1]
+    assert (pb.StoryEvent.Kind.Name(opened.kind), opened.story_id) == (
+        "CREATED",
+        split.split_story_id,
+    )
+    assert opened.split_from_story_id == split.story_id
+    assert set(split.moved_article_ids) == set(opened.article_ids) == {"d1", "d2"}
+    assert sorted(map(sorted, final(events).values())) == [
+        ["d1", "d2", "d3", "d4"],
+        ["r1", "r2", "r3", "r4"],
+    ]
+
+
+def test_a_redelivered_split_resends_the_same_events_and_changes_nothing():
+    table = {}
+    processor = ShardProcessor(table, SETTINGS)
+    items = articles()
+    events = run(processor, items[:4])  # the fourth article causes the split
+    snapshot = json.dumps(table, sort_keys=True)
+    resent = processor.process(items[3], 0, 3)  # the same message delivered again
+    assert [pb.StoryEvent.Kind.Name(e.kind) for e in resent] == [
+        "ARTICLE_ADDED",
+        "SPLIT",
+        "CREATED",
+    ]
+    assert resent == events[-3:]
+    assert json.dumps(table, sort_keys=True) == snapshot
