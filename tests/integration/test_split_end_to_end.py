@@ -9,46 +9,40 @@ heist, each brief built only from its own reports.
 
 from __future__ import annotations
 
-import sys
+import json
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 from kafka import KafkaConsumer
+from stack_support import stack_env
 
 from newsbrief.codec import decode
-from newsbrief.infra import free_ports
-from newsbrief.stack import StackConfig, service_env, start_services, stop_pids
+from newsbrief.stack import start_services, stop_pids
 from newsbrief.topics import STORY_EVENTS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit" / "cluster"))
-from heists import interleaved  # noqa: E402
+# Two jewellery heists told with the same words, their reports in turn (r1, d1, r2, d2...).
+HEISTS = Path(__file__).resolve().parents[1] / "fixtures" / "cluster" / "heists.json"
 
 KEY = "split-test-key"
 
 
 @pytest.fixture
 def stack(tmp_path, kafka_bootstrap, redis_url, topic_prefix, redis_key_prefix):
-    api, ingest, cluster_web, compose_web = free_ports(4)
-    config = StackConfig(
-        run_dir=tmp_path,
-        api_port=api,
-        ingest_port=ingest,
-        cluster_web_port=cluster_web,
-        compose_web_port=compose_web,
-        feeds_file=Path(""),
-        topic_prefix=topic_prefix,
-        redis_key_prefix=redis_key_prefix,
-        partitions=2,  # as the topic_prefix fixture creates them
+    config, env, _ = stack_env(
+        tmp_path,
+        (kafka_bootstrap, redis_url),
+        (topic_prefix, redis_key_prefix),
+        Path(""),
+        "http://127.0.0.1:9/",
     )
-    env = service_env(config, kafka_bootstrap, redis_url, "http://127.0.0.1:9/")
     env["NEWSBRIEF_INGEST_FEEDS_FILE"] = ""  # articles arrive by push only
     env["NEWSBRIEF_INGEST_API_KEYS"] = KEY
-    env["NEWSBRIEF_COMPOSE_DEBOUNCE_SECONDS"] = "0.5"
     children = start_services(env, tmp_path / "logs")
-    yield f"http://127.0.0.1:{api}", f"http://127.0.0.1:{ingest}", children, tmp_path / "logs"
+    api, ingest = (f"http://127.0.0.1:{port}" for port in (config.api_port, config.ingest_port))
+    yield api, ingest, children, tmp_path / "logs"
     stop_pids([child.pid for child in children.values()])
 
 
@@ -80,11 +74,11 @@ def _push_in_turn(ingest_url: str) -> dict[str, str]:
     heist_of = {}
     with httpx.Client(base_url=ingest_url, timeout=10) as client:
         _wait_until_up(client)
-        for n, (article_id, title, text) in enumerate(interleaved()):
-            doc = _doc(n, article_id, title, text)
+        for n, report in enumerate(json.loads(HEISTS.read_text())):
+            doc = _doc(n, report["id"], report["title"], report["text"])
             response = client.post("/v1/articles", json=[doc], headers={"X-API-Key": KEY})
             assert response.status_code == 202 and response.json()["accepted"] == 1, response.text
-            heist_of[doc["url"]] = article_id[0]
+            heist_of[doc["url"]] = report["id"][0]
             time.sleep(0.3)  # one at a time: the stream order is the point
     return heist_of
 

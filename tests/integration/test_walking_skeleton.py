@@ -13,12 +13,10 @@ from pathlib import Path
 import feedparser
 import httpx
 import pytest
+from stack_support import stack_env
 
-from newsbrief.infra import free_ports
 from newsbrief.stack import (
     EXAMPLES,
-    StackConfig,
-    service_env,
     start_feed_server,
     start_services,
     stop_pids,
@@ -45,24 +43,19 @@ def _two_feeds(tmp_path: Path) -> tuple[Path, set[str]]:
 @pytest.fixture
 def stack(tmp_path, kafka_bootstrap, redis_url, topic_prefix, redis_key_prefix):
     feeds_file, links = _two_feeds(tmp_path)
-    api, ingest, cluster_web, compose_web, feeds = free_ports(5)
-    config = StackConfig(
-        run_dir=tmp_path,
-        api_port=api,
-        ingest_port=ingest,
-        cluster_web_port=cluster_web,
-        compose_web_port=compose_web,
-        feeds_file=feeds_file,
-        topic_prefix=topic_prefix,
-        redis_key_prefix=redis_key_prefix,
-        partitions=2,  # as the topic_prefix fixture creates them
+    # The sample feeds are served from one more free port, on loopback.
+    config, env, [feeds] = stack_env(
+        tmp_path,
+        (kafka_bootstrap, redis_url),
+        (topic_prefix, redis_key_prefix),
+        feeds_file,
+        feeds_base_url="",
+        extra_ports=1,
     )
-    env = service_env(config, kafka_bootstrap, redis_url, f"http://127.0.0.1:{feeds}/")
-    # Debounce briefly so the test sees the finished briefs soon after the last article.
-    env["NEWSBRIEF_COMPOSE_DEBOUNCE_SECONDS"] = "0.5"
+    env["NEWSBRIEF_INGEST_FEEDS_BASE_URL"] = f"http://127.0.0.1:{feeds}/"
     children = {"feeds": start_feed_server(feeds, tmp_path / "logs")}
     children.update(start_services(env, tmp_path / "logs"))
-    yield f"http://127.0.0.1:{api}", links, children, tmp_path / "logs"
+    yield f"http://127.0.0.1:{config.api_port}", links, children, tmp_path / "logs"
     stop_pids([child.pid for child in children.values()])
 
 

@@ -241,7 +241,9 @@ class StoryClusterer:
 
     def _sweep(self, clock: float) -> None:
         """Retire stories idle past the window, one day bucket at a time (no scan of stories)."""
-        cut = int((clock - self.config.idle_seconds) // BUCKET_SECONDS)
+        # A day's bucket is swept once the whole day is idle: a story whose last article came
+        # late in the day would otherwise be found not yet idle, and its bucket is gone.
+        cut = int((clock - self.config.idle_seconds) // BUCKET_SECONDS) - 1
         done = self.meta.get(META_SWEPT)
         if done is not None:
             for day in range(done + 1, cut + 1):
@@ -267,9 +269,9 @@ class StoryClusterer:
         """File the story under the day of its latest article, for the idle sweep."""
         if last_ts is None:
             return
-        # A day already swept never comes round again (an idle window under a day sweeps the
-        # first article's own day at once; a late article may carry an old date): such a story
-        # waits in the next bucket to be swept, and _retire still checks it is really idle.
+        # A day already swept never comes round again (a late article may carry an old date):
+        # such a story waits in the next bucket to be swept, and _retire still checks it is
+        # really idle.
         day = int(last_ts // BUCKET_SECONDS)
         swept = self.meta.get(META_SWEPT)
         if swept is not None and day <= swept:

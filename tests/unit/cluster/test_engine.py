@@ -339,6 +339,15 @@ def test_story_with_an_already_swept_date_is_still_retired():
     assert old not in eng.index.lookup({"t:lohan": 1.0})
 
 
+def test_a_story_last_updated_late_in_the_day_is_retired_all_the_same():
+    eng = engine(config=EngineConfig(idle_seconds=86400))
+    eng.add(dict(LOHAN, published="2013-05-03T23:00:00Z"))
+    eng.add(dict(QUAKE, published="2013-05-04T10:00:00Z"))  # 11 h later: not idle yet
+    eng.add(dict(QUAKE, id="b2", published="2013-05-10T10:00:00Z"))  # a week later
+    assert eng.stories[story_id_for("a1")]["vec"] == {}
+    assert story_id_for("a1") not in eng.index.lookup({"t:lohan": 1.0})
+
+
 def test_recently_updated_story_survives_the_sweep():
     eng = engine(config=EngineConfig(idle_seconds=2 * 86400))
     eng.add(dict(LOHAN, published="2013-05-01T10:00:00Z"))
