@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 
 from newsbrief.v1 import newsbrief_pb2 as pb
@@ -80,6 +80,8 @@ class BriefContext:
     cards: Callable[[Sequence[pb.Article]], list[pb.EntityCard]] | None = None
     max_papers_lines: int = 5
     max_topics: int = 6
+    # Words the knowledge base writes as names (Linker.name_words); None: the shipped one's.
+    name_words: Container[str] | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -124,7 +126,7 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     brief.how_we_got_here.extend(_sentence(c, acronyms) for c in background)
     used = happened + behind + background
     brief.what_the_papers_say.extend(
-        papers_say(articles, candidates, used, context.max_papers_lines)
+        papers_say(articles, candidates, used, context.max_papers_lines, context.name_words)
     )
     brief.timeline.extend(timeline(story_id, articles, brief.headline, context.related, weights))
     brief.go_deeper.extend(context.hubs[:3])

@@ -77,7 +77,8 @@ def bench_compose(
     linker = Linker(load_kb(ComposeSettings().kb_path))
 
     def compose(story):
-        return compose_brief("bench", story, BriefContext(now=time.time(), cards=linker.cards))
+        context = BriefContext(now=time.time(), cards=linker.cards, name_words=linker.name_words)
+        return compose_brief("bench", story, context)
 
     compose(bench.story_of(articles, run=-1))  # import and first-call costs are not the figure
     cold, warm = bench.run(compose, articles, runs)

@@ -499,6 +499,7 @@ class Composer:
             related=self._related(meta),
             merged_from=meta.get("merged_from", []),
             cards=self.linker.cards,
+            name_words=self.linker.name_words,
             max_papers_lines=self.settings.max_papers_lines,
             max_topics=self.settings.max_topics,
         )

@@ -11,11 +11,12 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import text as T
 from services.compose.candidates import ArticleMemo
-from services.compose.kb import Entity
+from services.compose.kb import Entity, name_words
 
 MAX_CHARS = 6000  # entities that matter are named near the top
 _SPAN_RE = re.compile(
@@ -174,6 +175,11 @@ class Linker:
         self._names_finder = _AliasFinder(names, str)
         self._phrases_finder = _AliasFinder(phrases, str.lower)
         self.memo: ArticleMemo[ArticleEntities] = ArticleMemo(size=entities_bytes)
+
+    @cached_property
+    def name_words(self) -> frozenset[str]:
+        """The words this KB writes as names on their own (``kb.name_words``), worked out once."""
+        return name_words(self.entities.values())
 
     def known(self, text: str) -> list[str]:
         """KB entity ids named in a text, in order of appearance."""

@@ -72,8 +72,12 @@ def papers_say(
     candidates: Sequence[Candidate],
     used: Sequence[Candidate],
     max_lines: int,
+    names: Container[str] | None = None,
 ) -> list[pb.PaperLine]:
-    """One line per publisher (wire copies and editions counted once), up to max_lines."""
+    """One line per publisher (wire copies and editions counted once), up to max_lines.
+
+    names: the words the knowledge base writes as names (``Linker.name_words``); None for the
+    shipped knowledge base's."""
     by_id = {a.article_id: a for a in articles}
     originals = [a for a in articles if not (a.duplicate_of and a.duplicate_of in by_id)]
     groups: dict[str, list[pb.Article]] = {}
@@ -83,7 +87,7 @@ def papers_say(
         {a.outlet for a in articles if a.outlet}
         | {a.parent_outlet for a in articles if a.parent_outlet}
     )
-    vocabulary = StoryVocabulary([c.text for c in candidates])
+    vocabulary = StoryVocabulary([c.text for c in candidates], names)
     lines: list[pb.PaperLine] = []
     chosen: list[Candidate] = []
     newest = newest_time(candidates)
@@ -238,14 +242,17 @@ def _lowercase_vocabulary(sentences) -> frozenset[str]:
 
 
 class StoryVocabulary:
-    """``proper_vocabulary(sentences) | _lowercase_vocabulary(sentences)``, asked lazily.
+    """``proper_vocabulary(sentences) | _lowercase_vocabulary(sentences)``, asked lazily, plus
+    ``"=" + word`` for the words the knowledge base writes as names (``names``; None for the
+    shipped knowledge base's).
 
     A brief asks about one word per papers line, so instead of splitting every sentence of the
     story into words, only the sentences holding the word as a substring (a C scan) are split.
     """
 
-    def __init__(self, sentences: list[str]):
+    def __init__(self, sentences: list[str], names: Container[str] | None = None):
         self._sentences = sentences
+        self._names = known_names() if names is None else names
         self._memo: dict[str, bool] = {}
 
     def __contains__(self, key: object) -> bool:
@@ -257,6 +264,8 @@ class StoryVocabulary:
         return found
 
     def _find(self, key: str) -> bool:
+        if key.startswith("="):
+            return key[1:] in self._names
         lowercase = key.startswith("~")
         word = key[1:] if lowercase else key
         if not (word[:1].islower() if lowercase else word[:1].isupper()):
@@ -301,7 +310,7 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     # The story never writes it inside a sentence, in either case: a name only if the knowledge
     # base knows it as one ("Britain", "French"); "Core inflation, which..." and "Anyone who
     # has read..." open on common words, capitalised only because they open the sentence.
-    return bare in known_names()
+    return "=" + bare in proper
 
 
 @lru_cache(maxsize=1)
