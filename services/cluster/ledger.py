@@ -128,17 +128,20 @@ class StoryLedger:
     # ---- transitions -------------------------------------------------------------------
 
     def _open(self, story_id: str, article_id: str, at: float | None, follows: str) -> EventSpec:
-        entry = {
+        self._start(story_id, [article_id], at, follows)
+        return EventSpec(CREATED, story_id, 1, 1, at, article_id=article_id, follows=follows)
+
+    def _start(self, story_id: str, members: list[str], last: float | None, follows: str) -> None:
+        """Write a new open story's entry (sequence 1) and schedule its closing check."""
+        self.state["l:" + story_id] = {
             "seq": 1,
-            "members": [article_id],
-            "last": at,
+            "members": members,
+            "last": last,
             "closed": False,
             "merged_into": None,
             "follows": follows,
         }
-        self.state["l:" + story_id] = entry
-        self._schedule(story_id, at)
-        return EventSpec(CREATED, story_id, 1, 1, at, article_id=article_id, follows=follows)
+        self._schedule(story_id, last)
 
     def _add(self, engine_story_id: str, article_id: str, at: float | None) -> EventSpec | None:
         story_id = self._home(self.public_id(engine_story_id), at)
@@ -222,17 +225,7 @@ class StoryLedger:
             return []
         entry = self._bump(story_id, entry, at, members=staying)
         self._schedule(story_id, entry["last"])
-        last = entry["last"]
-        self.state["l:" + new_id] = {
-            "seq": 1,
-            "members": moving,
-            "last": last,
-            "closed": False,
-            "merged_into": None,
-            "follows": "",
-            "split_from": story_id,
-        }
-        self._schedule(new_id, last)
+        self._start(new_id, moving, entry["last"], follows="")
         return [
             EventSpec(
                 SPLIT, story_id, entry["seq"], len(staying), at, moved=moving, split_into=new_id

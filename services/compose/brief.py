@@ -256,13 +256,16 @@ def named_day(c: Candidate) -> int | None:
     return None if back is None else published - back
 
 
-def _earlier_day(c: Candidate, lead: Candidate) -> bool:
-    """True for a sentence dated to a day before the one the story's lead tells of."""
+def _lead_day(lead: Candidate) -> int:
+    """The day the story's lead tells of: the one it names, else its publication day."""
+    day = named_day(lead)
+    return int(lead.first_seen // 86400) if day is None else day
+
+
+def _earlier_day(c: Candidate, lead_day: int) -> bool:
+    """True for a sentence dated to a day before lead_day."""
     day = named_day(c)
-    if day is None:
-        return False
-    lead_day = named_day(lead)
-    return day < (int(lead.first_seen // 86400) if lead_day is None else lead_day)
+    return day is not None and day < lead_day
 
 
 _AHEAD = frozenset({C.FORWARD, C.ALERT})
@@ -292,7 +295,8 @@ def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
         # to a day before the lead's ("Figures published on Wednesday showed...", in a report
         # of Thursday's decision): neither is a development of this story.
         floor = OFF_CENTRE * lead.central
-        facts = [c for c in facts if c.central >= floor and not _earlier_day(c, lead)]
+        lead_day = _lead_day(lead)
+        facts = [c for c in facts if c.central >= floor and not _earlier_day(c, lead_day)]
     chosen = opening + _pick(facts, MAX_WHATS_HAPPENED - len(opening), opening, rank)
     if chosen:
         floor = max(rank(c) for c in chosen) * 0.55

@@ -357,8 +357,12 @@ class Composer:
         """The story's stored articles, less those a split moved on (kept until acknowledged
         at the new story, see ``_split``)."""
         stored = unpack_articles(self.articles.get(sid))
-        gone = {a for ids in self.meta.get(sid, {}).get("split_out", {}).values() for a in ids}
+        gone = self._split_out(sid)
         return [a for a in stored if a.article_id not in gone] if gone else stored
+
+    def _split_out(self, sid: str) -> set[str]:
+        """Ids of the articles splits moved off the story (meta ``split_out``)."""
+        return {a for ids in self.meta.get(sid, {}).get("split_out", {}).values() for a in ids}
 
     def _split(self, sid: str, new_sid: str, moved: list[str], out: Outputs, now: float) -> bool:
         """Send the moved articles on to the split-off story; True when the split is new.
@@ -374,16 +378,15 @@ class Composer:
         wanted = set(split_out.get(new_sid, moved))
         leaving = [a for a in unpack_articles(self.articles.get(sid)) if a.article_id in wanted]
         if leaving:
-            sends = Outputs(forwards=[_added(new_sid, a) for a in leaving])
-            sends.moved.append((sid, [a.article_id for a in leaving]))
-            out.extend(self._settle(sends, now))
+            forwards = [_added(new_sid, a) for a in leaving]
+            moved_ids = [a.article_id for a in leaving]
+            out.extend(self._settle(Outputs(forwards=forwards, moved=[(sid, moved_ids)]), now))
         return new
 
     def drop_moved(self, sid: str, article_ids: list[str]) -> None:
         """Forget articles a split sent on, once their forwards are acknowledged (unless the
         split-off story has been merged back here meanwhile)."""
-        gone = {a for ids in self.meta.get(sid, {}).get("split_out", {}).values() for a in ids}
-        drop = gone & set(article_ids)
+        drop = self._split_out(sid) & set(article_ids)
         stored = unpack_articles(self.articles.get(sid))
         if drop and any(a.article_id in drop for a in stored):
             self.articles[sid] = pack_articles([a for a in stored if a.article_id not in drop])

@@ -60,6 +60,11 @@ class EngineConfig:
     split_sizes: tuple[int, ...] = (4, 6, 8, 11, 15, 20)
     split_min_side: int = 2  # each side of a split holds at least this many articles
 
+    @property
+    def last_look(self) -> int:
+        """Size past which a story is never looked at again for a split (0: no looks)."""
+        return max(self.split_sizes, default=0)
+
 
 def _top(vec: dict[str, float], k: int) -> dict[str, float]:
     """The k heaviest entries of a sparse vector."""
@@ -318,9 +323,10 @@ class StoryClusterer:
 
     # ---- splits (split.py) --------------------------------------------------------------
 
-    def split_score(self, sid: str) -> tuple[float, list[str], list[str]] | None:
+    def split_score(self, sid: str) -> tuple[float, list[str], list[str], dict] | None:
         """(P that the two least alike groups of story sid report one event, first group,
-        second group), or None when the story cannot split (too few kept members)."""
+        second group, members' features by id), or None when the story cannot split (too few
+        kept members)."""
         st = self.stories[sid]
         ids = [a for a in st["articles"] if a in self.members]
         if len(ids) < 2 * self.config.split_min_side:
@@ -333,12 +339,12 @@ class StoryClusterer:
         small, big = sorted((a, b), key=lambda g: g["n"])
         x = pair_features(story_features(small), big, self.config.when_x_sim)
         # Both learned views of "same event": story-vs-story (merge) and article-vs-story.
-        return (self.model.merge_prob(x) + self.model.prob(x)) / 2, first, second
+        return (self.model.merge_prob(x) + self.model.prob(x)) / 2, first, second, feats
 
     def _maybe_split(self, sid: str, aid: str, seq: int) -> dict | None:
         """Split story sid in two when it just reached a look size and holds two events."""
         st = self.stories[sid]
-        if st["n"] > max(self.config.split_sizes, default=0):
+        if st["n"] > self.config.last_look:
             if not st.get("settled"):  # past the last look: it no longer needs its members
                 self._drop_members(st["articles"])
                 self.stories[sid] = dict(st, settled=True)
@@ -348,8 +354,8 @@ class StoryClusterer:
         scored = self.split_score(sid)
         if scored is None or scored[0] >= self.model.split_threshold:
             return None
-        _, keep, move = scored
-        return self._split(sid, keep, move, aid, seq)
+        _, keep, move, feats = scored
+        return self._split(sid, (keep, move), feats, aid, seq)
 
     def _drop_members(self, article_ids: list[str]) -> None:
         for a in article_ids:
@@ -362,8 +368,9 @@ class StoryClusterer:
             st = self._fold(st, f)
         return st
 
-    def _split(self, sid: str, keep: list[str], move: list[str], aid: str, seq: int) -> dict:
+    def _split(self, sid: str, groups, feats: dict, aid: str, seq: int) -> dict:
         """Rebuild story sid from the kept members and open a story of the moved ones."""
+        keep, move = groups
         st = self.stories[sid]
         moved = set(move)
         # Duplicates have no features of their own: they stay with the story they joined.
@@ -374,7 +381,7 @@ class StoryClusterer:
             fresh = self._new_story(story, st["seq"] if story == sid else seq)
             self.stories[story] = fresh
             for a in members:
-                self._add_to_story(story, a, unpack_member(self.members[a]), None)
+                self._add_to_story(story, a, feats[a], None)
         kept = self.stories[sid]
         self.stories[sid] = dict(kept, articles=stay, n=len(stay))
         return {
@@ -470,7 +477,7 @@ class StoryClusterer:
         self._bucket(sid, st["last_ts"])
         self.articles[aid] = sid
         self.index.add(keys, sid)
-        if st["n"] <= max(cfg.split_sizes, default=0):
+        if st["n"] <= cfg.last_look and aid not in self.members:  # kept while it may split
             self.members[aid] = pack_member(feats)
 
     def _fold(self, story: dict, feats: ArticleFeatures) -> dict:
@@ -549,7 +556,7 @@ class StoryClusterer:
             so[key] = (min if key == "first_ts" else max)(vals) if vals else None
         so["outlets"] = list(dict.fromkeys(so["outlets"] + sy["outlets"]))[: cfg.max_outlets]
         so["keys"] = list(dict.fromkeys(so["keys"] + sy["keys"]))[-200:]
-        if so.get("settled") or so["n"] > max(cfg.split_sizes, default=0):
+        if so.get("settled") or so["n"] > cfg.last_look:
             self._drop_members(sy["articles"])  # the survivor no longer splits
         self.stories[old] = so
         self.stories[young] = dict(sy, active=False, merged_into=old, vec={}, keys=[])

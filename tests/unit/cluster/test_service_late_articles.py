@@ -3,6 +3,8 @@ shard processor (engine + ledger), and a redelivery replays them identically."""
 
 import json
 
+from shard_support import run
+
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.cluster.config import ClusterSettings
 from services.cluster.processor import ShardProcessor
@@ -25,10 +27,6 @@ def arrivals() -> list[pb.Article]:
     closes the quake story; then the quake story's second article, written an hour after the
     first, comes in."""
     return [article("q1", QUAKE, 0), article("r1", RATES, 24), article("q2", TSUNAMI, 1)]
-
-
-def run(processor, items):
-    return [e for offset, a in enumerate(items) for e in processor.process(a, 0, offset)]
 
 
 def test_late_article_joins_the_closed_story_it_was_written_in():

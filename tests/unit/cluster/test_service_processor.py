@@ -4,6 +4,7 @@ import contextlib
 import json
 
 import pytest
+from shard_support import final, run
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.cluster.config import ClusterSettings
@@ -29,19 +30,6 @@ def articles() -> list[pb.Article]:
         article.published_at.FromSeconds(1_780_000_000 + 600 * i + (86400 if i == 6 else 0))
         out.append(article)
     return out
-
-
-def run(processor, items, start=0):
-    return [e for offset, a in enumerate(items, start) for e in processor.process(a, 0, offset)]
-
-
-def final(events):
-    latest, gone = {}, set()
-    for event in events:
-        gone.update(event.absorbed_story_ids)
-        if event.sequence > latest.get(event.story_id, pb.StoryEvent()).sequence:
-            latest[event.story_id] = event
-    return {frozenset(e.article_ids) for sid, e in latest.items() if sid not in gone}
 
 
 def test_stories_events_and_follow_up():

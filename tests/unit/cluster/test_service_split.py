@@ -3,6 +3,8 @@
 import json
 from pathlib import Path
 
+from shard_support import final, run
+
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.cluster.config import ClusterSettings
 from services.cluster.processor import ShardProcessor
@@ -26,18 +28,6 @@ def articles() -> list[pb.Article]:
     return out
 
 
-def run(processor, items):
-    return [e for offset, a in enumerate(items) for e in processor.process(a, 0, offset)]
-
-
-def final(events) -> dict[str, set[str]]:
-    latest: dict[str, pb.StoryEvent] = {}
-    for e in events:
-        if e.sequence > latest.get(e.story_id, pb.StoryEvent()).sequence:
-            latest[e.story_id] = e
-    return {sid: set(e.article_ids) for sid, e in latest.items()}
-
-
 def test_the_two_heists_end_in_two_stories_after_a_split():
     events = run(ShardProcessor({}, SETTINGS), articles())
     kinds = [pb.StoryEvent.Kind.Name(e.kind) for e in events]
@@ -50,7 +40,7 @@ def test_the_two_heists_end_in_two_stories_after_a_split():
     )
     assert opened.split_from_story_id == split.story_id
     assert set(split.moved_article_ids) == set(opened.article_ids) == {"d1", "d2"}
-    assert sorted(map(sorted, final(events).values())) == [
+    assert sorted(map(sorted, final(events))) == [
         ["d1", "d2", "d3", "d4"],
         ["r1", "r2", "r3", "r4"],
     ]
