@@ -15,10 +15,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from kafka import KafkaConsumer
 from stack_support import stack_env
+from test_ingest_support import read_topic
 
-from newsbrief.codec import decode
 from newsbrief.stack import start_services, stop_pids
 from newsbrief.topics import STORY_EVENTS, topic_name
 from newsbrief.v1 import newsbrief_pb2 as pb
@@ -97,19 +96,6 @@ def _served(api_url: str) -> dict[str, dict]:
             return {}
 
 
-def _story_events(bootstrap: str, prefix: str) -> list[pb.StoryEvent]:
-    consumer = KafkaConsumer(
-        topic_name(prefix, STORY_EVENTS),
-        bootstrap_servers=bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-    )
-    try:
-        return [decode(pb.StoryEvent, m.value) for m in consumer]
-    finally:
-        consumer.close()
-
-
 def test_a_mixed_story_is_split_and_served_as_two_clean_stories(
     stack, kafka_bootstrap, topic_prefix
 ) -> None:
@@ -132,5 +118,7 @@ def test_a_mixed_story_is_split_and_served_as_two_clean_stories(
         heist = {heist_of[a["url"]] for a in brief["articles"]}
         assert ("wigs" in text.lower() or "80 million" in text) == (heist == {"d"}), text
 
-    kinds = [pb.StoryEvent.Kind.Name(e.kind) for e in _story_events(kafka_bootstrap, topic_prefix)]
+    # Eight articles make at least eight events, plus the split and the new story's creation.
+    events = read_topic(kafka_bootstrap, topic_name(topic_prefix, STORY_EVENTS), pb.StoryEvent, 10)
+    kinds = [pb.StoryEvent.Kind.Name(e.kind) for _, e in events]
     assert kinds.count("SPLIT") == 1, kinds
