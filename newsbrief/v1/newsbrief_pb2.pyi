@@ -173,7 +173,7 @@ class SourceArticle(_message.Message):
     def __init__(self, article_id: _Optional[str] = ..., outlet: _Optional[str] = ..., url: _Optional[str] = ..., title: _Optional[str] = ..., published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., duplicate_of: _Optional[str] = ...) -> None: ...
 
 class Brief(_message.Message):
-    __slots__ = ("story_id", "version", "headline", "whats_happened", "behind_the_headline", "what_the_papers_say", "how_we_got_here", "timeline", "go_deeper", "topics", "articles", "outlets", "language", "first_published_at", "updated_at", "merged_into", "merged_from", "follows_story_id", "content_hash", "changes")
+    __slots__ = ("story_id", "version", "headline", "whats_happened", "behind_the_headline", "what_the_papers_say", "how_we_got_here", "timeline", "go_deeper", "topics", "articles", "outlets", "language", "first_published_at", "updated_at", "merged_into", "merged_from", "follows_story_id", "content_hash", "changes", "split_from", "split_into")
     STORY_ID_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     HEADLINE_FIELD_NUMBER: _ClassVar[int]
@@ -194,6 +194,8 @@ class Brief(_message.Message):
     FOLLOWS_STORY_ID_FIELD_NUMBER: _ClassVar[int]
     CONTENT_HASH_FIELD_NUMBER: _ClassVar[int]
     CHANGES_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_FROM_FIELD_NUMBER: _ClassVar[int]
+    SPLIT_INTO_FIELD_NUMBER: _ClassVar[int]
     story_id: str
     version: int
     headline: Sentence
@@ -214,19 +216,23 @@ class Brief(_message.Message):
     follows_story_id: str
     content_hash: str
     changes: _containers.RepeatedCompositeFieldContainer[VersionChange]
-    def __init__(self, story_id: _Optional[str] = ..., version: _Optional[int] = ..., headline: _Optional[_Union[Sentence, _Mapping]] = ..., whats_happened: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., behind_the_headline: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., what_the_papers_say: _Optional[_Iterable[_Union[PaperLine, _Mapping]]] = ..., how_we_got_here: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., timeline: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., go_deeper: _Optional[_Iterable[_Union[HubRef, _Mapping]]] = ..., topics: _Optional[_Iterable[_Union[EntityCard, _Mapping]]] = ..., articles: _Optional[_Iterable[_Union[SourceArticle, _Mapping]]] = ..., outlets: _Optional[_Iterable[str]] = ..., language: _Optional[str] = ..., first_published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., merged_into: _Optional[str] = ..., merged_from: _Optional[_Iterable[str]] = ..., follows_story_id: _Optional[str] = ..., content_hash: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[VersionChange, _Mapping]]] = ...) -> None: ...
+    split_from: str
+    split_into: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, story_id: _Optional[str] = ..., version: _Optional[int] = ..., headline: _Optional[_Union[Sentence, _Mapping]] = ..., whats_happened: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., behind_the_headline: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., what_the_papers_say: _Optional[_Iterable[_Union[PaperLine, _Mapping]]] = ..., how_we_got_here: _Optional[_Iterable[_Union[Sentence, _Mapping]]] = ..., timeline: _Optional[_Iterable[_Union[TimelineEntry, _Mapping]]] = ..., go_deeper: _Optional[_Iterable[_Union[HubRef, _Mapping]]] = ..., topics: _Optional[_Iterable[_Union[EntityCard, _Mapping]]] = ..., articles: _Optional[_Iterable[_Union[SourceArticle, _Mapping]]] = ..., outlets: _Optional[_Iterable[str]] = ..., language: _Optional[str] = ..., first_published_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., merged_into: _Optional[str] = ..., merged_from: _Optional[_Iterable[str]] = ..., follows_story_id: _Optional[str] = ..., content_hash: _Optional[str] = ..., changes: _Optional[_Iterable[_Union[VersionChange, _Mapping]]] = ..., split_from: _Optional[str] = ..., split_into: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class VersionChange(_message.Message):
-    __slots__ = ("version", "at", "sections", "added_article_ids")
+    __slots__ = ("version", "at", "sections", "added_article_ids", "removed_article_ids")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     SECTIONS_FIELD_NUMBER: _ClassVar[int]
     ADDED_ARTICLE_IDS_FIELD_NUMBER: _ClassVar[int]
+    REMOVED_ARTICLE_IDS_FIELD_NUMBER: _ClassVar[int]
     version: int
     at: _timestamp_pb2.Timestamp
     sections: _containers.RepeatedScalarFieldContainer[str]
     added_article_ids: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sections: _Optional[_Iterable[str]] = ..., added_article_ids: _Optional[_Iterable[str]] = ...) -> None: ...
+    removed_article_ids: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, version: _Optional[int] = ..., at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sections: _Optional[_Iterable[str]] = ..., added_article_ids: _Optional[_Iterable[str]] = ..., removed_article_ids: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Hub(_message.Message):
     __slots__ = ("hub_id", "question", "summary", "story_ids", "entity_ids", "terms", "updated_at", "retired")
