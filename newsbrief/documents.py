@@ -91,6 +91,8 @@ def brief_document(brief: pb.Brief) -> dict[str, Any]:
         "updated_at": iso(brief.updated_at),
         "follows_story_id": brief.follows_story_id or None,
         "merged_from": list(brief.merged_from),
+        "split_from": brief.split_from or None,
+        "split_into": list(brief.split_into),
     }
 
 
@@ -120,6 +122,7 @@ def versions_document(brief: pb.Brief) -> list[dict[str, Any]]:
             "at": iso(c.at),
             "sections": list(c.sections),
             "added_article_ids": list(c.added_article_ids),
+            "removed_article_ids": list(c.removed_article_ids),
         }
         for c in brief.changes
     ]

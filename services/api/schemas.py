@@ -86,6 +86,8 @@ class Brief(BaseModel):
                     "updated_at": "2026-11-20T10:30:00Z",
                     "follows_story_id": None,
                     "merged_from": [],
+                    "split_from": None,
+                    "split_into": ["s-0c81d4a7e2"],
                 }
             ]
         }
@@ -107,8 +109,19 @@ class Brief(BaseModel):
     language: str
     first_published_at: str | None
     updated_at: str | None
-    follows_story_id: str | None
-    merged_from: list[str]
+    follows_story_id: str | None = Field(
+        description="The earlier, quiet story this one follows up, if any."
+    )
+    merged_from: list[str] = Field(
+        description="Stories folded into this one; their ids now redirect here."
+    )
+    split_from: str | None = Field(
+        description="The story this one's articles were split off (it reported two events), if any."
+    )
+    split_into: list[str] = Field(
+        description="Stories that took articles split off this one, oldest split first; a "
+        "story merged back here is listed in merged_from instead."
+    )
 
 
 class TopicRef(BaseModel):
@@ -143,8 +156,12 @@ class StoryPage(BaseModel):
 class VersionChange(BaseModel):
     version: int
     at: str | None
-    sections: list[str] = Field(examples=[["whats_happened", "articles"]])
+    sections: list[str] = Field(examples=[["whats_happened", "articles", "split_into"]])
     added_article_ids: list[str]
+    removed_article_ids: list[str] = Field(
+        description="Articles that left the story in this version: split off into the "
+        "story named in split_into."
+    )
 
 
 class Hub(BaseModel):

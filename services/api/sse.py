@@ -16,7 +16,13 @@ def valid_stream_id(text: str) -> bool:
 
 
 def event(entry_id: bytes, fields: dict[bytes, bytes]) -> bytes:
-    """One ``brief`` event: the stream id is the SSE id, so Last-Event-ID resumes after it."""
+    """One ``brief`` event: the stream id is the SSE id, so Last-Event-ID resumes after it.
+
+    Only a merge adds a field (``merged_into``): it leaves an id with no document, so the
+    event itself must say where to go. A split needs none: the split story keeps its id, and
+    the new version a client fetches names where the articles went (``split_into``), while
+    the split-off story announces itself with its own event.
+    """
     data: dict[str, object] = {"story_id": fields.get(b"story_id", b"").decode()}
     version = fields.get(b"version", b"0").decode()
     data["version"] = int(version) if version.isdigit() else 0

@@ -77,6 +77,10 @@ class BriefContext:
     related: Sequence[Related] = ()
     hubs: Sequence[pb.HubRef] = ()
     merged_from: Sequence[str] = ()
+    # A split's two sides name each other: the story this one's articles were split off, and
+    # the stories that took articles split off this one.
+    split_from: str = ""
+    split_into: Sequence[str] = ()
     cards: Callable[[Sequence[pb.Article]], list[pb.EntityCard]] | None = None
     max_papers_lines: int = 5
     max_topics: int = 6
@@ -112,6 +116,8 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     articles = sorted(articles, key=lambda a: (seconds(a.published_at), a.article_id))
     brief = pb.Brief(story_id=story_id, follows_story_id=context.follows_story_id)
     brief.merged_from.extend(context.merged_from)
+    brief.split_from = context.split_from
+    brief.split_into.extend(context.split_into)
     brief.updated_at.FromSeconds(int(context.now))
     if not articles:
         return brief

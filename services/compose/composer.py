@@ -40,14 +40,23 @@ class RecentlySent(OrderedDict):
             self.popitem(last=False)
 
 
-def _added(story_id: str, article: pb.Article) -> pb.StoryEvent:
-    return pb.StoryEvent(story_id=story_id, kind=pb.StoryEvent.ARTICLE_ADDED, article=article)
+def _added(story_id: str, article: pb.Article, split_from: str = "") -> pb.StoryEvent:
+    return pb.StoryEvent(
+        story_id=story_id,
+        kind=pb.StoryEvent.ARTICLE_ADDED,
+        article=article,
+        split_from_story_id=split_from,
+    )
 
 
 def writes_state(event: pb.StoryEvent) -> bool:
     """Whether handling the event records anything: only such an event, seen again, may be
     the redelivery of one whose brief a killed worker recorded but never sent."""
-    return event.HasField("article") or event.kind in (pb.StoryEvent.MERGED, pb.StoryEvent.SPLIT)
+    return (
+        event.HasField("article")
+        or bool(event.split_from_story_id)
+        or event.kind in (pb.StoryEvent.MERGED, pb.StoryEvent.SPLIT)
+    )
 
 
 def pack_articles(articles: list[pb.Article]) -> bytes:
@@ -224,6 +233,7 @@ class Composer:
         elif event.kind == pb.StoryEvent.SPLIT:
             moved = list(event.moved_article_ids)
             changed = self._split(sid, event.split_story_id, moved, out, now)
+        origin = self._new_origin(sid, event.split_from_story_id)
         follows = event.follows_story_id
         new_link = bool(follows) and self.meta.get(sid, {}).get("follows") != follows
         if follows and (new_link or (follows, sid) not in self._linked):
@@ -234,11 +244,29 @@ class Composer:
             # already recorded goes again: the worker that recorded it may have died first.
             self._linked[(follows, sid)] = True
             out.extend(self._settle(Outputs(links=[(follows, sid)]), now))
-        if changed or new_link or self._stale(sid):
-            out.extend(self._changed(sid, now, **({"follows": follows} if new_link else {})))
+        if changed or new_link or origin or self._stale(sid):
+            noted = {"follows": follows} if new_link else {}
+            noted.update({"split_from": origin} if origin else {})
+            out.extend(self._changed(sid, now, **noted))
         elif writes_state(event) and not self.meta.get(sid, {}).get("pending"):
             out.extend(self._republish(sid))
         return out
+
+    def _new_origin(self, sid: str, split_from: str) -> str:
+        """The story this one was split off, when an event names it and it is not yet
+        recorded ("" otherwise). It comes with the cluster's CREATED event of the new story
+        and with every article a split forwards, whichever reaches this partition first.
+        Not for a story that has absorbed its origin since: there is nothing left to split
+        from (a late redelivery must not bring the link back)."""
+        meta = self.meta.get(sid, {})
+        if (
+            not split_from
+            or meta.get("merged_into")
+            or meta.get("split_from") == split_from
+            or split_from in meta.get("merged_from", [])
+        ):
+            return ""
+        return split_from
 
     def _stale(self, sid: str) -> bool:
         """Whether the stored brief misses what the story's tables record.
@@ -259,9 +287,11 @@ class Composer:
         # With the keeper running apart, "Go deeper" is built from the hubs the meta records.
         hubs = [[r.hub_id, r.question, r.summary] for r in brief.go_deeper]
         return (
-            any(a.article_id not in listed for a in stored)
+            listed != {a.article_id for a in stored}  # an article arrived, or a split took it
             or brief.follows_story_id != meta.get("follows", "")
             or list(brief.merged_from) != meta.get("merged_from", [])
+            or brief.split_from != meta.get("split_from", "")
+            or list(brief.split_into) != list(meta.get("split_out", {}))
             or (self.keeper is None and hubs != meta.get("hubs", []))
         )
 
@@ -316,11 +346,20 @@ class Composer:
         merged = self.meta.get(sid, {}).get("merged_from", [])
         absorbed = [old for old in dict.fromkeys(absorbed) if old != sid]
         new = [old for old in absorbed if old not in merged]
-        split_out = self.meta.get(sid, {}).get("split_out", {})
+        meta = self.meta.get(sid, {})
+        split_out = meta.get("split_out", {})
         if new:
-            # A story split off this one and folded back returns its articles here.
+            # A story split off this one and folded back returns its articles here, and is
+            # named in merged_from rather than split_into from now on. A split-off story that
+            # absorbs the story it left has nothing left to name in split_from.
             back = {k: v for k, v in split_out.items() if k not in absorbed}
-            self._update_meta(sid, merged_from=[*merged, *new], split_out=back)
+            origin = "" if meta.get("split_from") in absorbed else meta.get("split_from", "")
+            self._update_meta(
+                sid,
+                merged_from=[*merged, *new],
+                split_out=back,
+                **({"split_from": origin} if "split_from" in meta else {}),
+            )
         handoffs = [(old, sid) for old in absorbed if (old, sid) not in self._handed]
         for handoff in handoffs:
             self._handed[handoff] = True
@@ -371,14 +410,19 @@ class Composer:
         once the forwards are acknowledged (``Outputs.moved``): a worker killed in between
         leaves them for the redelivered event to send again (forwards are idempotent).
         """
-        split_out = self.meta.get(sid, {}).get("split_out", {})
+        meta = self.meta.get(sid, {})
+        split_out = meta.get("split_out", {})
+        if new_sid in meta.get("merged_from", []):
+            return False  # a redelivered split of a story merged back since: nothing to move
         new = new_sid not in split_out
         if new:
             self._update_meta(sid, split_out={**split_out, new_sid: sorted(set(moved))})
         wanted = set(split_out.get(new_sid, moved))
         leaving = [a for a in unpack_articles(self.articles.get(sid)) if a.article_id in wanted]
         if leaving:
-            forwards = [_added(new_sid, a) for a in leaving]
+            # Each forward names this story, so the new one knows its origin even before the
+            # cluster's CREATED event for it arrives (the two travel on different topics).
+            forwards = [_added(new_sid, a, split_from=sid) for a in leaving]
             moved_ids = [a.article_id for a in leaving]
             out.extend(self._settle(Outputs(forwards=forwards, moved=[(sid, moved_ids)]), now))
         return new
@@ -501,6 +545,8 @@ class Composer:
             follows_story_id=meta.get("follows", ""),
             related=self._related(meta),
             merged_from=meta.get("merged_from", []),
+            split_from=meta.get("split_from", ""),
+            split_into=list(meta.get("split_out", {})),
             cards=self.linker.cards,
             name_words=self.linker.name_words,
             max_papers_lines=self.settings.max_papers_lines,

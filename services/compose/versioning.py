@@ -21,7 +21,13 @@ CONTENT_FIELDS = (
     "merged_into",
     "merged_from",
     "follows_story_id",
+    "split_from",
+    "split_into",
 )
+
+# Fields added to the content after briefs were already stored: hashed only when set, so a
+# brief without them keeps the hash it was stored with and an upgrade bumps no version.
+HASHED_WHEN_SET = frozenset({"split_from", "split_into"})
 
 
 def _field_bytes(brief: pb.Brief, name: str) -> bytes:
@@ -39,6 +45,8 @@ def content_hash(brief: pb.Brief) -> str:
     """Hash of the brief's content fields."""
     h = hashlib.sha256()
     for name in CONTENT_FIELDS:
+        if name in HASHED_WHEN_SET and not getattr(brief, name):
+            continue
         h.update(name.encode() + b"\x1f" + _field_bytes(brief, name) + b"\x1d")
     return h.hexdigest()[:32]
 
@@ -60,10 +68,13 @@ def next_version(
     new.ClearField("changes")
     history = list(old.changes)
     known = {a.article_id for a in old.articles}
+    kept = {a.article_id for a in new.articles}
+    # Articles leave a brief only when a split moves them to another story (split_into).
     change = pb.VersionChange(
         version=new.version,
         sections=changed_sections(new, old),
         added_article_ids=[a.article_id for a in new.articles if a.article_id not in known],
+        removed_article_ids=[a.article_id for a in old.articles if a.article_id not in kept],
     )
     change.at.CopyFrom(new.updated_at)
     history.append(change)

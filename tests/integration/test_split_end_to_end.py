@@ -113,7 +113,8 @@ def test_a_mixed_story_is_split_and_served_as_two_clean_stories(
         time.sleep(1)
     by_heist = sorted(sorted({heist_of[url] for url in group}) for group in grouped)
     assert by_heist == [["d"], ["r"]], grouped
-    for brief in _served(api_url).values():
+    served = _served(api_url)
+    for brief in served.values():
         text = " ".join([brief["headline"]] + [s["text"] for s in brief["whats_happened"]])
         heist = {heist_of[a["url"]] for a in brief["articles"]}
         assert ("wigs" in text.lower() or "80 million" in text) == (heist == {"d"}), text
@@ -122,3 +123,9 @@ def test_a_mixed_story_is_split_and_served_as_two_clean_stories(
     events = read_topic(kafka_bootstrap, topic_name(topic_prefix, STORY_EVENTS), pb.StoryEvent, 10)
     kinds = [pb.StoryEvent.Kind.Name(e.kind) for _, e in events]
     assert kinds.count("SPLIT") == 1, kinds
+
+    # A client holding either story id learns where the other heist's reports went.
+    split = next(e for _, e in events if e.kind == pb.StoryEvent.SPLIT)
+    origin, split_off = served[split.story_id], served[split.split_story_id]
+    assert origin["split_into"] == [split_off["id"]] and origin["split_from"] is None
+    assert split_off["split_from"] == origin["id"] and split_off["split_into"] == []
