@@ -16,24 +16,28 @@ from services.compose.candidates import (
     BACKGROUND,
     FACT,
     RECENT_SECONDS,
+    RETOLD_SHARED_TERMS,
     Candidate,
     build_candidates,
     centrality,
     dangling_opener,
+    day_gone,
+    earlier_day,
     has_first_person,
-    near_repeat,
+    lead_day,
     newest_news_time,
     newest_time,
     overtaken,
     parse_article,
     parsed_memo,
+    retold,
     seconds,
     stale,
     story_acronyms,
     teaser,
     unnamed_speaker,
 )
-from services.compose.papers import papers_say
+from services.compose.papers import StoryVocabulary, papers_say
 
 MAX_WHATS_HAPPENED = 4
 MAX_BEHIND = 3
@@ -125,16 +129,22 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     happened = whats_happened(candidates)
     behind = behind_the_headline(candidates, happened)
     background = how_we_got_here(candidates, happened + behind)
-    brief.headline.CopyFrom(headline(articles, weights, happened, candidates))
+    recase = title_case_fixer(candidates, context.name_words)
+    head = headline(articles, weights, happened, candidates)
+    head.text = recase(head.text)
+    brief.headline.CopyFrom(head)
     acronyms = _acronyms_if_shouting(articles, happened + behind + background)
     brief.whats_happened.extend(_sentence(c, acronyms) for c in happened)
     brief.behind_the_headline.extend(_sentence(c, acronyms) for c in behind)
     brief.how_we_got_here.extend(_sentence(c, acronyms) for c in background)
     used = happened + behind + background
+    day = lead_day(happened[0]) if happened else None
     brief.what_the_papers_say.extend(
-        papers_say(articles, candidates, used, context.max_papers_lines, context.name_words)
+        papers_say(articles, candidates, used, context.max_papers_lines, context.name_words, day)
     )
-    brief.timeline.extend(timeline(story_id, articles, brief.headline, context.related, weights))
+    brief.timeline.extend(
+        timeline(story_id, articles, brief.headline, context.related, weights, recase)
+    )
     brief.go_deeper.extend(context.hubs[:3])
     if context.cards is not None:
         brief.topics.extend(context.cards(articles)[: context.max_topics])
@@ -174,30 +184,9 @@ def _pick(
     for c in sorted(pool, key=lambda c: (-rank(c), c.first_seen, c.text)):
         if len(chosen) >= limit:
             break
-        if not _retold(c, chosen) and not _retold(c, avoid):
+        if not retold(c, chosen) and not retold(c, avoid):
             chosen.append(c)
     return chosen
-
-
-# Two sentences sharing this many content words, most of the shorter one's, tell one event
-# in two wordings ("initialled a nine-point framework" / "put her initials to a nine-point
-# document ... the Geneva framework"), even below ``near_repeat``'s overlap.
-RETOLD_SHARED_TERMS = 6
-RETOLD_CONTAINMENT = 0.35
-
-
-def _retold(c: Candidate, chosen: Sequence[Candidate]) -> bool:
-    """True when c says what one of the chosen sentences already says, in any wording."""
-    if near_repeat(c, chosen):
-        return True
-    for other in chosen:
-        shared = len(c.terms & other.terms)
-        if (
-            shared >= RETOLD_SHARED_TERMS
-            and shared / min(len(c.terms), len(other.terms)) >= RETOLD_CONTAINMENT
-        ):
-            return True
-    return False
 
 
 def prose_fit(c: Candidate) -> bool:
@@ -212,6 +201,7 @@ def prose_fit(c: Candidate) -> bool:
 def _prose_fit(c: Candidate) -> bool:
     return (
         not (c.flags & _PROSE_UNFIT)
+        and not c.hook
         and not c.superseded
         and not has_first_person(c.text)
         and not (c.quoted and unnamed_speaker(c.text))
@@ -251,39 +241,18 @@ def _same_opening(c: Candidate, lead: Candidate | None) -> bool:
     return shared >= RETOLD_SHARED_TERMS and shared / smaller >= SAME_OPENING_CONTAINMENT
 
 
-def named_day(c: Candidate) -> int | None:
-    """The day (days since the epoch, UTC) a sentence says it tells of: the latest weekday it
-    names, counted back from its article's publication; None when it names none, or tells of
-    what is to come ("talks will resume on Monday")."""
-    if c.flags & _AHEAD:
-        return None
-    published = int(c.first_seen // 86400)
-    back = C.days_back(c.text, (published + 3) % 7)  # 1 January 1970 was a Thursday
-    return None if back is None else published - back
-
-
-def _lead_day(lead: Candidate) -> int:
-    """The day the story's lead tells of: the one it names, else its publication day."""
-    day = named_day(lead)
-    return int(lead.first_seen // 86400) if day is None else day
-
-
-def _earlier_day(c: Candidate, lead_day: int) -> bool:
-    """True for a sentence dated to a day before lead_day."""
-    day = named_day(c)
-    return day is not None and day < lead_day
-
-
-_AHEAD = frozenset({C.FORWARD, C.ALERT})
-
-
 def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
     """2-4 central facts of the latest developments, no two alike: a news lead first, then
     the rest newest first."""
     newest = newest_time(candidates)
     rank = _latest_rank(newest)
     fit = [
-        c for c in candidates if not c.text.endswith("?") and prose_fit(c) and not stale(c, newest)
+        c
+        for c in candidates
+        if not c.text.endswith("?")
+        and prose_fit(c)
+        and not stale(c, newest)
+        and not day_gone(c, newest)
     ]
     lead = news_lead(fit, rank)
     opening = [lead] if lead is not None else []
@@ -301,8 +270,8 @@ def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
         # to a day before the lead's ("Figures published on Wednesday showed...", in a report
         # of Thursday's decision): neither is a development of this story.
         floor = OFF_CENTRE * lead.central
-        lead_day = _lead_day(lead)
-        facts = [c for c in facts if c.central >= floor and not _earlier_day(c, lead_day)]
+        day = lead_day(lead)
+        facts = [c for c in facts if c.central >= floor and not earlier_day(c, day)]
     chosen = opening + _pick(facts, MAX_WHATS_HAPPENED - len(opening), opening, rank)
     if chosen:
         floor = max(rank(c) for c in chosen) * 0.55
@@ -354,20 +323,51 @@ def behind_the_headline(
     pool = [
         c
         for c in candidates
-        if c.kind == ANALYSIS and prose_fit(c) and not any(c is h for h in happened)
+        if c.kind == ANALYSIS
+        and prose_fit(c)
+        and not day_gone(c, newest)
+        and not any(c is h for h in happened)
     ]
     latest = newest_news_time(candidates)
+    # What was to happen next, said a day and more before the latest news ("talks would
+    # continue over the weekend"), has happened or not by now: no assessment of the story.
+    pool = [c for c in pool if not overtaken(c, latest)]
     return _pick(pool, MAX_BEHIND, happened, lambda c: behind_rank(c, newest, latest))
 
 
 def how_we_got_here(candidates: Sequence[Candidate], used: Sequence[Candidate]) -> list[Candidate]:
     """Background sentences: earlier events and context, oldest context first."""
+    newest, latest = newest_time(candidates), newest_news_time(candidates)
     pool = [
         c
         for c in candidates
-        if c.kind == BACKGROUND and prose_fit(c) and not any(c is u for u in used)
+        if c.kind == BACKGROUND
+        and prose_fit(c)
+        and not day_gone(c, newest)
+        and not overtaken(c, latest)  # "the envoy would hold meetings", days ago: no history
+        and not any(c is u for u in used)
     ]
     return _pick(pool, MAX_BACKGROUND, used)
+
+
+def title_case_fixer(
+    candidates: Sequence[Candidate], names: Container[str] | None = None
+) -> Callable[[str], str]:
+    """Prints a story's titles in sentence case: one in Title Case ("Storm Iona Cuts Power
+    To 40,000") keeps capitals only on its first word, acronyms and the story's names; other
+    titles are left as written. The story's sentences tell its names from common words."""
+    state: dict[str, object] = {}
+
+    def recase(title: str) -> str:
+        if not T.title_cased(title):
+            return title  # the usual title: nothing to look up
+        if not state:
+            texts = [c.text for c in candidates]
+            state["vocabulary"] = StoryVocabulary(texts, names)
+            state["text"] = "\n".join(texts)
+        return T.sentence_case(title, state["vocabulary"], state["text"])
+
+    return recase
 
 
 def clean_title(title: str, outlets: set[str]) -> str:
@@ -394,8 +394,13 @@ def neutral(title: str) -> bool:
 def _titles(articles: Sequence[pb.Article], outlets: set[str]) -> dict[str, list[pb.Article]]:
     """Neutral cleaned titles of news articles -> the articles carrying them."""
     titles: dict[str, list[pb.Article]] = {}
+    ids = {a.article_id for a in articles}
     for a in articles:
         if a.kind in ("opinion", "analysis"):
+            continue
+        if a.duplicate_of and a.duplicate_of in ids:
+            # A wire copy under a republisher's own title ("Oil price rockets after OPEC
+            # cut"): the agency's title for its own report is the plainer one.
             continue
         title = clean_title(a.title, outlets)
         if neutral(title) and len(title.split()) >= 3:
@@ -533,9 +538,10 @@ def timeline(
     head: pb.Sentence,
     related: Sequence[Related],
     weights: dict[str, float] | None = None,
+    recase: Callable[[str], str] = str,
 ) -> list[pb.TimelineEntry]:
     """One entry per day of this story (its main development that day) and one per linked
-    earlier or follow-up story, oldest first."""
+    earlier or follow-up story, oldest first. ``recase`` prints a title in house style."""
     outlets, entries = _outlets(articles), []
     by_day: dict[int, list[pb.Article]] = {}
     for a in articles:
@@ -546,7 +552,7 @@ def timeline(
             continue  # a day of only comment and analysis is no development of its own
         text, ids = _best_title(titles, weights or {}, lambda a: 0.0)
         chosen = [a for a in day_articles if a.article_id in ids]
-        entry = pb.TimelineEntry(text=text, story_id=story_id, article_ids=ids)
+        entry = pb.TimelineEntry(text=recase(text), story_id=story_id, article_ids=ids)
         entry.at.CopyFrom(min(chosen, key=seconds_of).published_at)
         entries.append(entry)
     if not entries:

@@ -107,6 +107,7 @@ class Candidate:
     superseded: bool = False  # states a casualty count that a later report has revised
     standalone: bool | None = None  # whether it reads well out of its article (brief.prose_fit)
     central: float = 0.0  # how much of the story's shared vocabulary it uses (``centrality``)
+    hook: bool = False  # a column's scene-setting opening (``hook``) or its sequel
 
 
 def seconds(ts) -> float:
@@ -396,6 +397,10 @@ def build_candidates(articles: Sequence[pb.Article]) -> tuple[list[Candidate], d
                 _candidate(aid, at, text, terms, position, parsed.cues(position), pub, fresh)
             )
             candidates[-1].lead = position == 0 and a.kind not in _COMMENT
+            if a.kind in _COMMENT and position <= 1:
+                # A column's scene-setting opening, and the sentence that plays on it ("On
+                # Friday the verdict came in: ..."), which leans on its image.
+                candidates[-1].hook = hook(parsed.texts[0])
             known_terms.append(terms)
             for term in rare:
                 postings[term].append(index)
@@ -550,6 +555,13 @@ def stale(c: Candidate, newest: float) -> bool:
     return C.ALERT in c.flags and newest - c.last_seen >= STALE_SECONDS
 
 
+def day_gone(c: Candidate, newest: float) -> bool:
+    """True for a sentence dating itself from its article's day ("yesterday", "this
+    morning") when that day is before the story's newest article's: a brief prints it word
+    for word, and by the story's latest day its "yesterday" is wrong."""
+    return int(c.first_seen // 86400) < int(newest // 86400) and C.relative_day(c.text)
+
+
 def overtaken(c: Candidate, latest_news: float) -> bool:
     """True for what was to happen next ("talks will continue over the weekend"), said a day
     and more before the story's latest news: by now it has happened, or has not."""
@@ -625,8 +637,39 @@ _THE_BACK_REFERENCE_RE = re.compile(r"the (?:two|three|pair|former|latter)\b", r
 # article said just before.
 _BACK_REFERENCE_RE = re.compile(
     r"\b(?:[Tt]his|[Tt]hat|[Tt]hese|[Tt]hose) (?:line|story|argument|claim|view|message|idea|"
-    r"approach|promise|pledge|sentiment|remark|remarks|comment|comments|point)\b"
+    r"approach|promise|pledge|sentiment|remark|remarks|comment|comments|point|response|reaction|"
+    r"lesson|mistake)\b"
 )
+
+
+# A pronoun standing for what a quantifier counts ("none of it"), or for the subject of an
+# opening clause ("What made it deadly was...", "Since they left, ...").
+_OBJECTS = frozenset(T.words("it them this these those that"))
+_CLAUSE_OPENERS = frozenset(
+    T.words("what when since after as because if while although though once before until how why")
+)
+_SUBJECT_PRONOUNS = frozenset(T.words("it they them he she him her its their"))
+# Set phrases whose "it" stands for nothing: "As it stands", "When it comes to".
+_IDIOM_VERBS = frozenset(T.words("stands stood comes came turns turned happens happened"))
+
+
+# "A spokeswoman warned that...": whose spokeswoman, the sentence before said.
+_SPOKESPEOPLE = frozenset(T.words("spokeswoman spokesman spokesperson representative"))
+
+
+def _unnamed_spokesperson(head: str) -> bool:
+    words = T.words(head)
+    return len(words) > 2 and words[1].lower() in _SPOKESPEOPLE and words[2].lower() in _REPORTING
+
+
+def _pronoun_subject(words: list[str]) -> bool:
+    for i in (1, 2):
+        if i < len(words) and words[i].lower() in _SUBJECT_PRONOUNS:
+            following = words[i + 1].lower() if i + 1 < len(words) else ""
+            return following not in _IDIOM_VERBS
+        if i < len(words) and words[i][:1].isupper():
+            return False  # a name comes first: "When Ofgem raised its cap"
+    return False
 
 
 def _early_pronoun_speaker(words: list[str]) -> bool:
@@ -660,9 +703,12 @@ def dangling_opener(sentence: str) -> bool:
     ):
         return True
     opener = head.split(" ", 1)[0].strip(",;:").lower()
+    if opener in ("a", "an") and _unnamed_spokesperson(head):
+        return True
     if (
         opener not in _DANGLING_OPENERS
         and opener not in _QUANTIFIERS
+        and opener not in _CLAUSE_OPENERS
         and not (opener == "the" and _THE_BACK_REFERENCE_RE.match(head))
         and _PRONOUN_NEAR_START_RE.search(head) is None
     ):
@@ -676,11 +722,40 @@ def dangling_opener(sentence: str) -> bool:
             return words[1].lower() not in _TIME_WORDS
         return not (first == "it" and _EMPTY_IT_RE.match(sentence))
     if first in _QUANTIFIERS:
+        if len(words) > 2 and words[1].lower() == "of" and words[2].lower() in _OBJECTS:
+            return True  # "None of it will...", "Most of them were...": of what?
         return len(words) > 1 and words[1].lower() in _BARE_VERBS
+    if first in _CLAUSE_OPENERS and _pronoun_subject(words):
+        return True  # "What made it deadly...", "When they arrived...": who, what?
     if first == "the" and len(words) > 2 and words[1].lower() in _BACK_REFERENCES:
         # "The two are not linked", "The latter said": which two, which latter?
         return words[1].lower() in ("former", "latter") or words[2].lower() in _BARE_VERBS
     return _early_pronoun_speaker(words)
+
+
+# "There is a joke among engineers that...", "Every quarter, the country waits...": how a
+# column sets its scene before it says anything of the story.
+_HOOK_OPENING_RE = re.compile(r"^(?:There(?: is|'s|’s| are| was| were) |Every )")
+_MID_CAPITAL_RE = re.compile(r"\s[A-Z]")
+
+
+def hook(sentence: str) -> bool:
+    """True for a sentence that could open a column on anything: an existential or
+    "Every ..." opening, or one naming no one, nothing and no figure ("A map is an argument
+    that looks like a fact."). Only a column's first sentence is asked."""
+    if _HOOK_OPENING_RE.match(sentence):
+        return True
+    if any(ch.isdigit() for ch in sentence) or _MID_CAPITAL_RE.search(sentence):
+        return False  # a figure or a name: it says something of its story
+    words = T.words(sentence)
+    opener = words[0].removesuffix("'s").removesuffix("’s") if words else ""
+    # "Thursday's cut of one million barrels...": a day and a count are of the story too.
+    return opener not in _NOT_NAMES and _COUNT_WORDS.isdisjoint(w.lower() for w in words)
+
+
+_COUNT_WORDS = frozenset(
+    T.words("two three four five six seven eight nine ten hundred thousand million billion")
+)
 
 
 # "... does three things.", "There are two reasons:": a sentence that only announces the ones
@@ -706,3 +781,51 @@ def teaser(sentence: str) -> bool:
         and last[1].lower() in _TEASER_NOUNS
         and (last[0].lower() in _TEASER_COUNTS or last[0].isdigit())
     )
+
+
+# -- the day a sentence tells of ------------------------------------------------------------
+_AHEAD = frozenset({C.FORWARD, C.ALERT})
+
+
+def named_day(c: Candidate) -> int | None:
+    """The day (days since the epoch, UTC) a sentence says it tells of: the latest weekday it
+    names, counted back from its article's publication; None when it names none, or tells of
+    what is to come ("talks will resume on Monday")."""
+    if c.flags & _AHEAD:
+        return None
+    published = int(c.first_seen // 86400)
+    back = C.days_back(c.text, (published + 3) % 7)  # 1 January 1970 was a Thursday
+    return None if back is None else published - back
+
+
+def lead_day(lead: Candidate) -> int:
+    """The day the story's lead tells of: the one it names, else its publication day."""
+    day = named_day(lead)
+    return int(lead.first_seen // 86400) if day is None else day
+
+
+def earlier_day(c: Candidate, day: int) -> bool:
+    """True for a sentence dated to a day before ``day``."""
+    told = named_day(c)
+    return told is not None and told < day
+
+
+# Two sentences sharing this many content words, most of the shorter one's, tell one event
+# in two wordings ("initialled a nine-point framework" / "put her initials to a nine-point
+# document ... the Geneva framework"), even below ``near_repeat``'s overlap.
+RETOLD_SHARED_TERMS = 6
+RETOLD_CONTAINMENT = 0.35
+
+
+def retold(c: Candidate, chosen: Sequence[Candidate]) -> bool:
+    """True when c says what one of the chosen sentences already says, in any wording."""
+    if near_repeat(c, chosen):
+        return True
+    for other in chosen:
+        shared = len(c.terms & other.terms)
+        if (
+            shared >= RETOLD_SHARED_TERMS
+            and shared / min(len(c.terms), len(other.terms)) >= RETOLD_CONTAINMENT
+        ):
+            return True
+    return False

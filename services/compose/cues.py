@@ -102,7 +102,9 @@ _BACKGROUND_PHRASES = (
 _MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 _BACKGROUND_RE = re.compile(
     r"\b(?:(?:in|since|until) (?:19|20)\d\d|since (?:" + _MONTHS + r")|"
-    r"(?:last|earlier this) (?:year|month|week|decade|spring|summer|autumn|winter)|"
+    r"(?:last|earlier this) (?:financial |calendar )?"
+    r"(?:year|month|week|decade|spring|summer|autumn|winter)|"
+    r"in the (?:early |mid-|late )?(?:19|20)\d0s|"
     r"(?:in|since) (?:early|late|mid-)\s?(?:" + _MONTHS + r"))\b"
 )
 # Past perfect outside reported speech ("talks had stalled twice") narrates what came before.
@@ -193,11 +195,11 @@ def analyse_lowered(
         flags |= _F_ATTRIBUTED
     if (
         article_kind == "opinion"
-        or cues & _OPINION
+        or (cues & _OPINION and not _only_a_requirement(lowered, hits))
         or (cues & _OPINION_START and _has_phrase(lowered, hits, _OPINION_INDEX))
     ):
         flags |= _F_OPINION
-    if cues & _FORWARD:
+    if cues & _FORWARD or (cues & _FORWARD_START and _has_phrase(lowered, hits, _FORWARD_INDEX)):
         flags |= _F_FORWARD
     if cues & _ALERT or (cues & _ALERT_START and _has_phrase(lowered, hits, _ALERT_INDEX)):
         flags |= _F_ALERT
@@ -209,15 +211,26 @@ def analyse_lowered(
     return _kind(lowered, hits, cues, flags, article_kind, year), _flag_set(flags)
 
 
+# "must still be approved by union members", "must then be brought back": a rule or a step
+# of a process, stated as fact; "ministers must act" is the writer's demand.
+_MUST_PASSIVE_RE = re.compile(
+    r"\bmust (?:\w+ly |still |first |then |now |also )?be \w+(?:ed|en|wn|ght)\b"
+)
+
+
+def _only_a_requirement(lowered: str, hits: set[str]) -> bool:
+    """True when a sentence's only opinion word is a "must" of what has to be done to it."""
+    if hits & _OPINION_WORDS != {"must"}:
+        return False
+    return _MUST_PASSIVE_RE.search(lowered) is not None and "must " not in _MUST_PASSIVE_RE.sub(
+        "", lowered
+    )
+
+
 def _kind(
     lowered: str, hits: set[str], cues: int, flags: int, article_kind: str, year: int = 0
 ) -> str:
-    if (
-        cues & _BACKGROUND
-        or (cues & _BACKGROUND_START and _has_phrase(lowered, hits, _BACKGROUND_INDEX))
-        or (cues & _BACKGROUND_TRIGGER and _background_date(lowered))
-        or (cues & _HAD and not flags & _F_ATTRIBUTED and _PAST_PERFECT_RE.search(lowered))
-    ) and not names_later_year(lowered, year):
+    if _history(lowered, hits, cues, flags, year) and not names_later_year(lowered, year):
         return BACKGROUND
     if (
         flags & (_F_QUOTED | _F_OPINION)
@@ -227,6 +240,79 @@ def _kind(
     ):
         return ANALYSIS
     return FACT
+
+
+def _history(lowered: str, hits: set[str], cues: int, flags: int, year: int) -> bool:
+    """True when a sentence tells of what came before the story: history cues in its own
+    clauses, not only in an aside; no record the news sets; not dated to its article's day."""
+    if not _history_cues(lowered, hits, cues, flags, year):
+        return False
+    hinted = "today" in lowered or "tonight" in lowered or "this " in lowered
+    if hinted and _NOW_RE.search(lowered):
+        return False  # "figures published today": the news of its day
+    if "since" in lowered and _RECORD_RE.search(lowered):
+        return False  # "their biggest one-day gain since 2023": today's record
+    main = _main_clauses(lowered)
+    if main == lowered:
+        return True
+    words = set(T.fast_words(main))
+    main_hits = words.intersection(_CUE_WORDS)
+    main_cues = 0
+    for word in main_hits:
+        main_cues |= _CUE_BITS[word]
+    return _history_cues(main, main_hits, main_cues, flags, year)
+
+
+# "... more modest than its sponsors had hoped": a comparison's past perfect is no history.
+_THAN_RE = re.compile(r"\bthan [^,;:]*")
+# "As talks began on Friday, ...": a day of this week is the story's own time.
+_STORY_DAY_RE = re.compile(
+    r"\b(?:began|started|opened) on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b"
+)
+
+
+def _main_clauses(lowered: str) -> str:
+    """The sentence without its asides, comparisons and days of this week: where its own
+    history, if any, is told."""
+    main = _ASIDE_RE.sub(",", lowered) if ", " in lowered else lowered
+    if " than " in main:
+        main = _THAN_RE.sub("", main)
+    if "on " in main:
+        main = _STORY_DAY_RE.sub("", main)
+    return main
+
+
+def _history_cues(lowered: str, hits: set[str], cues: int, flags: int, year: int) -> bool:
+    return bool(
+        cues & _BACKGROUND
+        or (cues & _BACKGROUND_START and _has_phrase(lowered, hits, _BACKGROUND_INDEX))
+        or (cues & _BACKGROUND_TRIGGER and _background_date(lowered))
+        or (cues & _HAD and not flags & _F_ATTRIBUTED and _PAST_PERFECT_RE.search(lowered))
+        or names_earlier_year(lowered, year)
+    )
+
+
+def names_earlier_year(lowered: str, year: int) -> bool:
+    """True when a sentence names a year before ``year`` (its article's): "the twin
+    earthquakes of February 2023", "the 2007 Pisco earthquake"."""
+    if year <= 0 or not ("19" in lowered or "20" in lowered):
+        return False
+    return any(1900 <= int(y) < year for y in _YEAR_RE.findall(lowered))
+
+
+# An aside of a sentence, set off by commas: ", who joined in 2024 to lead a turnaround," or
+# ", where landslides had blocked roads.": the history it holds is not the sentence's point.
+_ASIDE_RE = re.compile(
+    r", (?:(?:some|many|most|all|none|several|one|two|both) of )?"
+    r"(?:who|whom|which|where|whose|when) [^,;:]*(?:,|[.!?\"”’]*$)"
+)
+# A record the news sets: "their biggest one-day gain since 2023", "the largest ... since".
+_RECORD_RE = re.compile(
+    r"\b(?:biggest|largest|highest|lowest|worst|best|sharpest|steepest|strongest|weakest|"
+    r"fastest|slowest|deepest|most|least)\b[^.;:]*\bsince\b"
+)
+# Words that date a sentence to the day of its article: it tells of now, not of before.
+_NOW_RE = re.compile(r"\b(?:today|tonight|this morning|this afternoon|this evening)\b")
 
 
 def _background_date(lowered: str) -> bool:
@@ -239,15 +325,31 @@ def _background_date(lowered: str) -> bool:
 
 
 _YEAR_RE = re.compile(r"\b(?:19|20)\d\d\b")
+_DECADE_RE = re.compile(r"\b((?:19|20)\d0)s\b")
 
 
 def names_later_year(lowered: str, year: int) -> bool:
     """True when a sentence names a year after ``year`` (its article's): it tells of a plan or
     a forecast ("is due to start in March 2027"), which is no history, whatever else it says."""
-    return year > 0 and any(int(y) > year for y in _YEAR_RE.findall(lowered))
+    if year <= 0:
+        return False
+    # A decade still to come ("supply chains in the 2030s") is a forecast too.
+    return any(int(y) > year for y in _YEAR_RE.findall(lowered)) or any(
+        int(d) > year for d in _DECADE_RE.findall(lowered)
+    )
 
 
-_BACKGROUND_HINTS = (" 19", " 20", "since ", "last ", "earlier this ", "early", "late", "mid-")
+_BACKGROUND_HINTS = (
+    " 19",
+    " 20",
+    "since ",
+    "last ",
+    "earlier this ",
+    "early",
+    "late",
+    "mid-",
+    "in the ",
+)
 
 
 def _phrase_index(phrases: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
@@ -273,6 +375,18 @@ _ALERT_INDEX = _phrase_index(
 )
 _BACKGROUND_INDEX = _phrase_index(_BACKGROUND_PHRASES)
 _OPINION_INDEX = _phrase_index(_OPINION_PHRASES)
+# What was to happen next, in reported speech: "talks would continue over the weekend".
+_FORWARD_INDEX = _phrase_index(
+    (
+        "would continue",
+        "would resume",
+        "would meet",
+        "would hold",
+        "would return",
+        "would reopen",
+        "would be held",
+    )
+)
 _BACKGROUND_TRIGGERS = _wordset("in since until last earlier")
 
 # Cue words as bits: what a word signals, and which phrase lists it may open.
@@ -289,7 +403,8 @@ _BACKGROUND_TRIGGERS = _wordset("in since until last earlier")
     _ALERT_START,
     _BACKGROUND_START,
     _ANALYSIS_START,
-) = (1 << i for i in range(12))
+    _FORWARD_START,
+) = (1 << i for i in range(13))
 _CUE_BITS: dict[str, int] = {}
 for _words, _bit in (
     (_ATTRIBUTION_WORDS, _ATTRIBUTION),
@@ -304,6 +419,7 @@ for _words, _bit in (
     (frozenset(_ALERT_INDEX), _ALERT_START),
     (frozenset(_BACKGROUND_INDEX), _BACKGROUND_START),
     (frozenset(_ANALYSIS_INDEX), _ANALYSIS_START),
+    (frozenset(_FORWARD_INDEX), _FORWARD_START),
 ):
     for _word in _words:
         _CUE_BITS[_word] = _CUE_BITS.get(_word, 0) | _bit
@@ -428,3 +544,21 @@ def days_back(sentence: str, published_weekday: int) -> int | None:
     if not named:
         return None
     return min((published_weekday - _WEEKDAYS.index(d.lower())) % 7 for d in named)
+
+
+# -- relative days ---------------------------------------------------------------------------
+# "yesterday", "this morning": true on the day an article came out, and wrong in a brief of a
+# later day, which prints its sentences word for word.
+_RELATIVE_DAY_RE = re.compile(
+    r"\b(?:yesterday|today|tomorrow|tonight|last night|this (?:morning|afternoon|evening))\b",
+    re.IGNORECASE,
+)
+_RELATIVE_HINTS = ("yesterday", "today", "tomorrow", "tonight", "last night", "this ")
+
+
+def relative_day(sentence: str) -> bool:
+    """True when a sentence dates itself from its article's day ("yesterday", "today")."""
+    lowered = sentence.lower()
+    if not any(hint in lowered for hint in _RELATIVE_HINTS):
+        return False  # the usual sentence: no regex run
+    return _RELATIVE_DAY_RE.search(sentence) is not None

@@ -12,14 +12,19 @@ from services.compose import text as T
 from services.compose.candidates import (
     ANALYSIS,
     BACKGROUND,
+    FACT,
+    RECENT_SECONDS,
     Candidate,
     dangling_opener,
+    day_gone,
+    earlier_day,
     has_first_person,
     near_repeat,
     newest_news_time,
     newest_time,
     overtaken,
     publisher,
+    retold,
     seconds,
     stale,
     story_acronyms,
@@ -63,6 +68,13 @@ _TITLES = frozenset(
         "Ms",
         "Dr",
         "Professor",
+        "Speaker",
+        "Premier",
+        "Commissioner",
+        "Ambassador",
+        "Councillor",
+        "Inspector",
+        "Commander",
     ]
 )
 
@@ -73,11 +85,14 @@ def papers_say(
     used: Sequence[Candidate],
     max_lines: int,
     names: Container[str] | None = None,
+    lead_day: int | None = None,
 ) -> list[pb.PaperLine]:
     """One line per publisher (wire copies and editions counted once), up to max_lines.
 
     names: the words the knowledge base writes as names (``Linker.name_words``); None for the
-    shipped knowledge base's."""
+    shipped knowledge base's. lead_day: the day the brief's lead tells of (days since the
+    epoch), when known: a line dated to a day before it tells of another event, or of an
+    earlier day of this one that the timeline keeps."""
     by_id = {a.article_id: a for a in articles}
     originals = [a for a in articles if not (a.duplicate_of and a.duplicate_of in by_id)]
     groups: dict[str, list[pb.Article]] = {}
@@ -93,12 +108,15 @@ def papers_say(
     newest = newest_time(candidates)
     latest = newest_news_time(candidates)
     holding = _holding(candidates)
+    told = ToldAlready(used)
     for own_articles in groups.values():
         if len(lines) >= max_lines:
             break
         # Only the candidates an outlet's own articles hold, in the story's candidate order.
         own = [candidates[i] for i in sorted(_union(holding, own_articles))]
-        pick = _best_line(own_articles, own, used, chosen, outlet_names, newest, latest)
+        own = [c for c in own if _may_say(c, lead_day, newest, latest)]
+        picking = (told, chosen, outlet_names, newest, latest)
+        pick = _latest_take(own_articles, own, *picking) or _pick_line(own_articles, own, *picking)
         if pick is None:
             continue
         candidate, article = pick
@@ -114,6 +132,106 @@ def papers_say(
             )
         )
     return lines
+
+
+def _latest_take(own_articles, own, told, chosen, outlet_names, newest, latest):
+    """The outlet's line from its latest reporting (its articles of the last
+    ``RECENT_SECONDS`` before its newest), when that holds one the brief does not already
+    tell; None otherwise. A week-long story's line for an outlet is what it says now, not
+    what it said when the strike was in its third day."""
+    last = seconds(own_articles[-1].published_at)  # the outlet's articles are oldest first
+    recent = [a for a in own_articles if last - seconds(a.published_at) < RECENT_SECONDS]
+    if len(recent) == len(own_articles):
+        return None  # nothing older to leave out: the usual choice
+    ids = {a.article_id for a in recent}
+    mine = [c for c in own if not ids.isdisjoint(c.by_article)]
+    pick = _pick_line(recent, mine, told, chosen, outlet_names, newest, latest)
+    if pick is None or told.tells(pick[0]):
+        return None  # only what the brief tells already: the outlet's older angle is worth more
+    return pick
+
+
+def _pick_line(own_articles, own, told, chosen, outlet_names, newest, latest):
+    """``_best_line`` with what the brief and the other outlets' lines tell already counted:
+    a plain fact another line tells is no line, and one the brief tells in other words is
+    worth as little as one it prints. Whether a sentence retells one is asked only of the
+    sentences that come out best, not of every sentence of the story: once a winner retells,
+    it is marked and the choice made again, so the result is as if all had been asked."""
+    while True:
+        pick = _best_line(
+            own_articles, own, told.used, chosen, outlet_names, newest, latest, told.retellings
+        )
+        if pick is None:
+            return None
+        c = pick[0]
+        if chosen and _plain(c) and retold(c, chosen):
+            own = [o for o in own if o is not c]  # another outlet's line tells it
+        elif told.judged(c) or not told.retells(c):
+            return pick
+
+
+class ToldAlready:
+    """The sentences the brief prints, and the plain statements found to retell one of them in
+    other words: as an outlet's line, either is worth as little (``line_score``), since a
+    line is there for what the other sections do not tell. An assessment of a fact ("the cut
+    was a show of strength") is the outlet's own angle, and is not counted."""
+
+    def __init__(self, used: Sequence[Candidate]):
+        self.used = list(used)
+        self.retellings: list[Candidate] = []  # grows as they are found
+        self._printed = {id(u) for u in used}
+        self._verdicts: dict[int, bool] = {}
+
+    def judged(self, c: Candidate) -> bool:
+        """True when the brief prints c or c has been asked about already."""
+        return id(c) in self._printed or id(c) in self._verdicts
+
+    def retells(self, c: Candidate) -> bool:
+        """Whether c, not printed itself, is a plain statement retelling a printed one."""
+        verdict = self._verdicts.get(id(c))
+        if verdict is None:
+            verdict = id(c) not in self._printed and _plain(c) and retold(c, self.used)
+            self._verdicts[id(c)] = verdict
+            if verdict:
+                self.retellings.append(c)
+        return verdict
+
+    def tells(self, c: Candidate) -> bool:
+        """True when the brief prints c or it retells what the brief prints."""
+        return id(c) in self._printed or self.retells(c)
+
+
+# Plain statements, of the story or of its history, as against an outlet's assessment.
+_PLAIN = (FACT, BACKGROUND)
+
+
+def _plain(c: Candidate) -> bool:
+    """A plain statement by its own words, whatever kind of article it came from: an
+    explainer's "The bill passed by 318 votes to 247" states a fact."""
+    if c.kind in _PLAIN:
+        return True
+    if c.quoted or C.OPINION in c.flags:
+        return False  # someone's words, or a columnist's view
+    return C.analyse(c.text, "")[0] in _PLAIN
+
+
+def _may_say(c: Candidate, lead_day: int | None, newest: float, latest: float) -> bool:
+    """Whether a sentence may be an outlet's line at all: not a column's scene-setting
+    opening, not of an earlier day than the lead's, no "yesterday" of a day gone, no "talks
+    would continue" of days ago."""
+    return (
+        not c.hook
+        and not _off_the_day(c, lead_day)
+        and not day_gone(c, newest)
+        and not overtaken(c, latest)
+    )
+
+
+def _off_the_day(c: Candidate, lead_day: int | None) -> bool:
+    """True for a sentence dated to a day before the brief's lead ("Figures published on
+    Wednesday showed..." in a report of Thursday's decision): another event's fact, or a day
+    of this story that the timeline tells."""
+    return lead_day is not None and earlier_day(c, lead_day)
 
 
 def _holding(candidates: Sequence[Candidate]) -> dict[str, list[int]]:
@@ -143,9 +261,12 @@ def line_score(c, used: bool, newest: float, latest: float | None = None) -> flo
     return score
 
 
-def _best_line(own_articles, candidates, used, chosen, outlet_names, newest, latest=None):
+def _best_line(
+    own_articles, candidates, used, chosen, outlet_names, newest, latest=None, retellings=()
+):
     """The outlet's sentence worth a line: its own angle, current, not told elsewhere in the
-    brief. ``latest`` is when the story's newest news report came out, if known."""
+    brief. ``latest`` is when the story's newest news report came out, if known;
+    ``retellings`` are sentences that retell ``used`` ones and count as used."""
     own_ids = {a.article_id: a for a in own_articles}
     allowed = (
         outlet_names.names
@@ -153,7 +274,7 @@ def _best_line(own_articles, candidates, used, chosen, outlet_names, newest, lat
         - {a.parent_outlet for a in own_articles}
     )
     best = None
-    used_ids = {id(u) for u in used}
+    used_ids = {id(u) for u in used} | {id(r) for r in retellings}
     for c in candidates:
         score = line_score(c, id(c) in used_ids, newest, latest)
         if best is not None and score <= best[0]:
@@ -297,7 +418,9 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     if bare.lower() in T.STOPWORDS or bare.lower() in _NUMBER_WORDS:
         return False
     if rest[:1].isupper():
-        return True  # "Police Scotland", "Energy Secretary": part of a name
+        # "Police Scotland", "Energy Secretary": part of a name; but "Backpacker Chloe
+        # Benson, 26,": a common noun describing the person named after it.
+        return not _describes_person(bare, rest, proper)
     if bare in _TITLES:
         return True
     if bare in proper and not (rest[:1].islower() and "~" + bare.lower() in proper):
@@ -311,6 +434,29 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     # base knows it as one ("Britain", "French"); "Core inflation, which..." and "Anyone who
     # has read..." open on common words, capitalised only because they open the sentence.
     return "=" + bare in proper
+
+
+# Nouns for a person, written before their name in tabloid style ("Granny Isobel Munro").
+_PERSON_NOUNS = frozenset(
+    T.words(
+        "boss granny gran grandma grandad mum dad mother father widow widower tot toddler teen "
+        "teenager schoolgirl schoolboy student nurse pupil victim hero mum-of-two dad-of-two"
+    )
+)
+# Endings of nouns for what a person does or is: backpacker, pensioner, tourist, Bristolian.
+_AGENT_ENDINGS = ("er", "ers", "or", "ist", "ian", "ant", "ee")
+_NAME_RE = re.compile(r"^[A-Z][a-z'’-]+ [A-Z][a-z'’-]+(?:,|\s+[a-z]|$)")
+
+
+def _describes_person(bare: str, rest: str, proper: Container[str]) -> bool:
+    """True when the opening word is a common noun describing the person whose given name
+    and surname follow ("Backpacker Chloe Benson, 26,"), not part of a name or a title."""
+    if bare in _TITLES or bare in proper or "=" + bare in proper:
+        return False  # a title, or a word the story or knowledge base writes as a name
+    if not _NAME_RE.match(rest):
+        return False  # "Energy Secretary Rachel Dunmore", "Power Networks said": no person
+    lowered = bare.lower()
+    return lowered in _PERSON_NOUNS or lowered.endswith(_AGENT_ENDINGS)
 
 
 @lru_cache(maxsize=1)

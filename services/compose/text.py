@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from functools import lru_cache
 
 import ahocorasick_rs
@@ -359,3 +359,90 @@ class Patterns:
             chars[offset] = count
             last = offset
         return [(index, chars[start], chars[end]) for index, start, end in found]
+
+
+# -- Title Case headlines ---------------------------------------------------------------------
+# A title is in Title Case when this share of its words after the first (small words aside)
+# open with a capital: a sentence-case title capitalises only its names.
+TITLE_CASE_SHARE = 0.75
+_TITLE_TOKEN_RE = re.compile(r"\S+")
+
+
+def title_cased(title: str) -> bool:
+    """True for a title written in Title Case ("Storm Iona Cuts Power To 40,000")."""
+    lettered = [w for w in _plain_words(title)[1:] if w.lower() not in STOPWORDS]
+    if len(lettered) < 3:
+        return False
+    capitalised = sum(1 for w in lettered if w[:1].isupper())
+    return capitalised >= TITLE_CASE_SHARE * len(lettered)
+
+
+def _plain_words(title: str) -> list[str]:
+    return [w for w in (_bare(t) for t in _TITLE_TOKEN_RE.findall(title)) if w[:1].isalpha()]
+
+
+def _bare(token: str) -> str:
+    return token.strip("\"'‘’“”()[],;:.!?")
+
+
+def sentence_case(title: str, proper: Container[str], story_text: str = "") -> str:
+    """A Title Case title as a sentence-case headline: its first word, acronyms and the words
+    the story writes as names keep their capitals ("Storm Iona cuts power to 40,000 in
+    Scotland"). ``proper`` answers like ``papers.StoryVocabulary``: "Word" when the story
+    capitalises it mid-sentence, "~word" when it writes it in lower case, "=Word" when the
+    knowledge base knows it as a name. ``story_text``: the story's sentences, to tell a name's
+    word ("Highland Power Networks") from the same word used plainly ("power cuts")."""
+    if not title_cased(title):
+        return title
+    tokens = _TITLE_TOKEN_RE.findall(title)
+    out = [tokens[0]] if tokens else []
+    for i in range(1, len(tokens)):
+        out.append(_lowered_unless_name(tokens, i, proper, story_text))
+    return " ".join(out)
+
+
+def _lowered_unless_name(tokens: list[str], i: int, proper: Container[str], text: str) -> str:
+    token = tokens[i]
+    word = _bare(token)
+    head = word.split("-", 1)[0].removesuffix("'s").removesuffix("’s")
+    if not head[:1].isupper() or (len(head) > 1 and head.isupper()) or _has_digit(head):
+        return token  # already lower case, an acronym ("OPEC", "UK"), a figure ("€4.5bn")
+    if "~" + head.lower() in proper:
+        # The story writes it as a common word: a name here only as the story writes it
+        # beside the same neighbour ("Storm Iona"; not "Felixstowe Port reopens").
+        if head in proper and _written_as_name(tokens, i, word, text):
+            return token
+    elif head in proper or "=" + head in proper:
+        return token  # the story, or the knowledge base, only ever writes it as a name
+    return token[: len(token) - len(token.lstrip("\"'‘“(["))] + _lower_first(
+        token.lstrip("\"'‘“([")
+    )
+
+
+def _written_as_name(tokens: list[str], i: int, word: str, text: str) -> bool:
+    """For a word the story writes both ways: True when the story writes it, next to the
+    title's neighbouring word, with its capital and never without ("Storm Iona" beside "the
+    storm"; "EU energy ministers" despite "EU Energy Commissioner")."""
+    lowered_text = text.lower()
+    seen_capital = False
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(tokens):
+            continue
+        pair = f"{_bare(tokens[j])} {word}" if j < i else f"{word} {_bare(tokens[j])}"
+        offset = 0 if j > i else len(pair) - len(word)
+        at = lowered_text.find(pair.lower())
+        while at >= 0:
+            if text[at + offset].isupper():
+                seen_capital = True
+            else:
+                return False  # the story writes this pair as common words
+            at = lowered_text.find(pair.lower(), at + 1)
+    return seen_capital
+
+
+def _lower_first(token: str) -> str:
+    return token[:1].lower() + token[1:]
+
+
+def _has_digit(word: str) -> bool:
+    return any(c.isdigit() for c in word)
