@@ -2,7 +2,10 @@
 
 A gazetteer over the KB (names, aliases, unique surnames) finds known entities; runs of
 capitalised words find the others, which get a card only when the articles describe them in an
-appositive ("Dmitry Peskov, the Kremlin spokesman,"): a card is never invented.
+appositive ("Dmitry Peskov, the Kremlin spokesman,"): a card is never invented. A KB entity gets
+a card only when the story is about it (``about``): a title names it, or the story's articles
+put it forward in their leads or by naming it again and again, not when they name it once in
+passing, further down.
 """
 
 from __future__ import annotations
@@ -123,11 +126,24 @@ _NOT_NAMES = frozenset(
 
 @dataclass(frozen=True)
 class ArticleEntities:
-    """The entities one article names: KB ids in its title and head, unknown described names."""
+    """The entities one article names: KB ids in its title, lead and head, unknown described
+    names."""
 
     title: frozenset[str]
     mentions: tuple[str, ...]  # once per mention, in order
     appositives: tuple[tuple[str, str], ...]
+    lead: frozenset[str] = frozenset()  # named in the summary or the first paragraphs
+    # What the article puts forward (``put_forward``), worked out once with the rest.
+    prominent: frozenset[str] = frozenset()
+
+
+def put_forward(
+    title: frozenset[str], lead: frozenset[str], mentions: Sequence[str]
+) -> frozenset[str]:
+    """The KB entities an article puts forward: in its title or lead, or named more than once.
+    A name said once further down is mentioned in passing."""
+    twice = {e for e, n in Counter(mentions).items() if n > 1}
+    return title | lead | twice
 
 
 def entities_bytes(found: ArticleEntities) -> int:
@@ -137,10 +153,18 @@ def entities_bytes(found: ArticleEntities) -> int:
     return (
         700
         + 60 * len(found.title)
+        + _set_bytes(found.lead)
+        + _set_bytes(found.prominent)
         + 10 * len(found.mentions)
         + 170 * len(found.appositives)
         + described
     )
+
+
+def _set_bytes(entity_ids: frozenset[str]) -> int:
+    # A frozenset's table grows in steps (CPython: 216 bytes up to 4 entries, 728 up to 18);
+    # an empty one is shared.
+    return 0 if not entity_ids else 216 if len(entity_ids) <= 4 else 728
 
 
 @dataclass(frozen=True)
@@ -201,6 +225,10 @@ class Linker:
         if cached is None:
             in_kb = {} if in_kb is None else in_kb
             head = _head(article)
+            # The lead and the rest are scanned apart (no name runs across a paragraph
+            # break), so knowing where names stand costs no second scan.
+            lead_end = _lead_end(article, head)
+            lead = self.known(head[:lead_end])
             unknown = []
             for name, description in appositives(head):
                 known = in_kb.get(name)
@@ -208,10 +236,14 @@ class Linker:
                     known = in_kb[name] = bool(self.known(name))
                 if not known:
                     unknown.append((name, description))
+            title = frozenset(self.known(article.title))
+            mentions = (*lead, *self.known(head[lead_end:]))
             cached = ArticleEntities(
-                title=frozenset(self.known(article.title)),
-                mentions=tuple(self.known(head)),
+                title=title,
+                mentions=mentions,
                 appositives=tuple(unknown),
+                lead=frozenset(lead),
+                prominent=put_forward(title, frozenset(lead), mentions),
             )
             self.memo.put(article, cached)
         return cached
@@ -229,23 +261,23 @@ class Linker:
         self.memo.clear()
 
     def cards(self, articles: Sequence[pb.Article]) -> list[pb.EntityCard]:
-        """Cards of the story's most mentioned entities: KB ones, then described unknown ones."""
+        """Cards of what the story is about: KB entities it puts forward (``about``), most
+        mentioned first, then described unknown ones."""
         # Weight: articles naming the entity, plus its mentions, plus a bonus for titles.
         counts: Counter[str] = Counter()
-        support: Counter[str] = Counter()  # articles naming the entity
+        prominent: Counter[str] = Counter()  # articles putting the entity forward
         titles: set[str] = set()
         in_kb: dict[str, bool] = {}  # appositive name -> a KB name? (shared by the story)
         for a in articles:
             found = self.analysed(a, in_kb)
             titles |= found.title
             counts.update(found.mentions)
-            named = found.title.union(found.mentions)
-            counts.update(named)
-            support.update(named)
+            counts.update(found.title.union(found.mentions))
+            prominent.update(found.prominent)
         cards = [
             self.kb_card(entity_id)
             for entity_id in counts
-            if not _in_passing(support[entity_id], len(articles)) or entity_id in titles
+            if about(entity_id in titles, prominent[entity_id], len(articles))
         ]
         mined = mined_cards(articles, self)
         cards += mined
@@ -269,14 +301,25 @@ class Linker:
         )
 
 
-def _in_passing(articles_naming: int, story_articles: int) -> bool:
-    """True for a KB name only one article of a story of several names (and no title): an
-    aside (the other earthquake, in a background sentence), not what the story is about, so it
-    gets no card and pulls no hub. Names mined from appositives are introduced on purpose."""
-    return articles_naming <= 1 and story_articles >= MIN_ARTICLES_FOR_CARDS_BY_SUPPORT
+def about(in_a_title: bool, putting_forward: int, story_articles: int) -> bool:
+    """True when a story is about a KB entity, so that it gets a card (and may anchor a hub):
+    a title names it, or enough of the story's articles put it forward (in their lead, or by
+    naming it more than once). A name each article says once, further down, is in passing
+    ("the storm moved on towards Norway", "backed by France, Spain and Italy") however many
+    articles say it. Names mined from appositives are introduced on purpose and not asked."""
+    return in_a_title or putting_forward >= _needed(story_articles)
+
+
+def _needed(story_articles: int) -> int:
+    # One article of a small story is a fair share of it; in a larger one a single article's
+    # lead may be about something else (an explainer's aside, another outlet's angle).
+    return 1 if story_articles < MIN_ARTICLES_FOR_CARDS_BY_SUPPORT else 2
 
 
 MIN_ARTICLES_FOR_CARDS_BY_SUPPORT = 4
+# The lead: a news article says who and what in its first paragraph, and the paragraph after
+# it (the wire's second paragraph, an explainer's answer to its first question) completes it.
+LEAD_PARAGRAPHS = 2
 
 
 class _AliasFinder:
@@ -361,6 +404,18 @@ def _is_word(char: str) -> bool:
 
 def _head(article: pb.Article) -> str:
     return (article.summary + "\n" + article.text)[:MAX_CHARS]
+
+
+def _lead_end(article: pb.Article, head: str) -> int:
+    """Where an article's lead (its summary and first ``LEAD_PARAGRAPHS`` paragraphs) ends in
+    its head, at a paragraph break."""
+    end = len(article.summary) + 1
+    for _ in range(LEAD_PARAGRAPHS):
+        brk = article.text.find("\n\n", end - len(article.summary) - 1)
+        if brk < 0:
+            return len(head)
+        end = len(article.summary) + 1 + brk + 2
+    return min(end, len(head))
 
 
 def mined_cards(articles: Sequence[pb.Article], linker: Linker) -> list[pb.EntityCard]:

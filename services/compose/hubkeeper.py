@@ -7,6 +7,11 @@ diverging copies of a hub. The keeper answers with the hubs a story belongs to (
 which the story's own partition puts into its next brief. With one worker and no topic (tests,
 ``Composer`` given hub tables) the same keeper runs inline.
 
+An entity anchors a story's hub only when the story leads with it (its headline, "What's
+happened" or an article's title names it, ``hubs.leading_entities``), and an entity hub opens
+when two stories in the window do: the other cards of a story (a source it cites, a place an
+article names in passing) open no hub.
+
 The keeper also splits hubs (rules in ``hubs``): a split keeps the parent's id for its larger
 half and publishes the other half as a new hub, so both go out with the changed hubs, and every
 story that moved hears of its new hub through ``others``. A retired split-off hub is published
@@ -65,14 +70,21 @@ class HubKeeper:
         # resume"), while "What's happened" may tell the day's event without a theme word.
         head = brief.headline.text
         text = " ".join([head, head, *(s.text for s in brief.whats_happened)])
+        anchors = _anchors(brief, text)
+        # Splits compare stories by what they lead with too: a source every quake story cites
+        # names no group of them.
+        leading = [c.entity_id for c in brief.topics if anchors is None or c.entity_id in anchors]
+        before = self.stories.get(sid) or {}
         self.stories[sid] = {
             "at": at,
             "headline": [brief.headline.text, list(brief.headline.article_ids)],
             "text": text,
             "entities": [[c.entity_id, c.name, c.kind] for c in brief.topics],
             # What hub splits compare, worked out once per brief rather than once per split.
-            "features": sorted(H.story_features(text, [c.entity_id for c in brief.topics])),
+            "features": sorted(H.story_features(text, leading)),
+            "anchors": None if anchors is None else sorted(anchors),
         }
+        self._unindex_entities(sid, before.get("entities", []), brief.topics)
         self._index_entities(sid, brief.topics, at)
         out = HubOutputs(hubs=self._place(sid, brief, at, now))
         out.refs = [H.hub_ref(h) for h in self.hubs_of(sid)]
@@ -123,10 +135,24 @@ class HubKeeper:
             entries = sorted([*entries, [sid, at]], key=lambda e: -e[1])[:MAX_ENTITY_STORIES]
             self.entity_stories[card.entity_id] = entries
 
+    def _unindex_entities(self, sid: str, before: list, topics) -> None:
+        """Take a story out of the index of the entities its new brief no longer carries: a
+        story that has grown past a passing mention no longer keeps that entity's hub open."""
+        now_named = {c.entity_id for c in topics}
+        for entity_id, *_ in before:
+            if entity_id in now_named or entity_id not in self.entity_stories:
+                continue
+            self.entity_stories[entity_id] = [
+                e for e in self.entity_stories[entity_id] if e[0] != sid
+            ]
+
     def _place(self, sid: str, brief: pb.Brief, at: float, now: float) -> list[pb.Hub]:
         window = self._window()
+        info = self.stories[sid]
         counts = self._counts([c.entity_id for c in brief.topics], now)
-        signal = H.StorySignal(sid, at, brief.headline, self.stories[sid]["text"], brief.topics)
+        signal = H.StorySignal(
+            sid, at, brief.headline, info["text"], brief.topics, _stored_anchors(info)
+        )
         current = {k: decode(pb.Hub, v) for k, v in self.hubs.items()}
         times, heads = self._lookups()
         changed = H.place_story(signal, current, counts, times, heads, now, window)
@@ -195,11 +221,20 @@ class HubKeeper:
         }
 
     def _counts(self, entity_ids: list[str], now: float) -> dict[str, int]:
+        """Stories in the window leading with each entity: a hub on it needs two of them."""
         window = self._window()
         return {
-            e: sum(1 for _, t in self.entity_stories.get(e, []) if now - t <= window)
+            e: sum(
+                1
+                for s, t in self.entity_stories.get(e, [])
+                if now - t <= window and self._leads_with(s, e)
+            )
             for e in entity_ids
         }
+
+    def _leads_with(self, sid: str, entity_id: str) -> bool:
+        anchors = _stored_anchors(self.stories.get(sid) or {})
+        return anchors is None or entity_id in anchors
 
     def _wants(self, sid: str, hub: pb.Hub, current: dict[str, pb.Hub], now: float) -> bool:
         """True when an earlier story would choose this hub now, as its own placement would."""
@@ -207,7 +242,9 @@ class HubKeeper:
         if not info:
             return False
         cards = [pb.EntityCard(entity_id=e, name=n, kind=k) for e, n, k in info["entities"]]
-        signal = H.StorySignal(sid, info["at"], pb.Sentence(), info["text"], cards)
+        signal = H.StorySignal(
+            sid, info["at"], pb.Sentence(), info["text"], cards, _stored_anchors(info)
+        )
         counts = self._counts([c.entity_id for c in cards], now)
         wanted = H.route(H.candidate_hubs(signal, counts), current, H.signal_features(signal))
         return hub.hub_id in dict(wanted)
@@ -218,3 +255,19 @@ class HubKeeper:
         full.story_ids.extend(e[0] for e in self.entity_stories.get(card.entity_id, []))
         full.updated_at.FromSeconds(int(now))
         return full
+
+
+def _anchors(brief: pb.Brief, text: str) -> frozenset[str] | None:
+    """The brief's entities that may anchor its hubs: those its headline, "What's happened" or
+    an article's title names (``hubs.leading_entities``). A brief listing no article titles
+    (every ingested article has one) cannot tell, and lets every card anchor."""
+    titles = [a.title for a in brief.articles if a.title]
+    if not titles:
+        return None
+    return H.leading_entities(brief.topics, "\n".join([text, *titles]))
+
+
+def _stored_anchors(info: dict) -> frozenset[str] | None:
+    # A story recorded before anchors were kept lets every card anchor, as it did then.
+    anchors = info.get("anchors")
+    return None if anchors is None else frozenset(anchors)

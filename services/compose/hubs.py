@@ -42,7 +42,7 @@ THEMES: dict[str, tuple[str, frozenset[str]]] = {
         (
             "disasters",
             "What's the latest on earthquakes and natural disasters?",
-            "earthquake quake tsunami aftershock magnitude flood hurricane wildfire volcano",
+            "earthquake quake tsunami aftershock magnitude flood hurricane wildfire volcano storm",
         ),
         (
             "energy-prices",
@@ -119,6 +119,9 @@ class StorySignal:
     headline: pb.Sentence
     text: str  # headline and "What's happened", for theme cues
     entities: Sequence[pb.EntityCard]
+    # The entities the story leads with (``leading_entities``): only these anchor its entity
+    # hubs. None when that cannot be told: every card then counts.
+    anchors: frozenset[str] | None = None
 
 
 def themes(text: str) -> list[str]:
@@ -160,14 +163,39 @@ def candidate_hubs(
     """(hub_id, question) of the hubs a story belongs to: themes, then shared entities."""
     out = [(f"h-{name}", THEMES[name][0]) for name in themes(signal.text)]
     for card in signal.entities:
-        # An entity anchors a hub once at least two stories in the window name it.
+        # An entity anchors a hub once at least two stories in the window lead with it.
         if (
             card.kind in ("place", "organisation", "person")
+            and (signal.anchors is None or card.entity_id in signal.anchors)
             and entity_story_counts.get(card.entity_id, 0) >= 2
         ):
             name = subject(card.name, card.kind, card.description)
             out.append((f"h-e-{card.entity_id}", f"What's the latest on {name}?"))
     return out[:MAX_HUBS_PER_STORY]
+
+
+def leading_entities(cards: Sequence[pb.EntityCard], text: str) -> frozenset[str]:
+    """The cards' entities a story leads with: named, by name or alias (a person also by
+    surname), in ``text``: its headline, "What's happened" and its articles' titles. A story
+    about an earthquake that cites the US Geological Survey has a card for the agency, but a
+    reader asking "What's the latest on the US Geological Survey?" wants another story."""
+    return frozenset(c.entity_id for c in cards if _names_re(c).search(text))
+
+
+def _names_re(card: pb.EntityCard) -> re.Pattern[str]:
+    names = [card.name, *card.aliases]
+    if card.kind == "person" and len(card.name.split()) > 1:
+        names.append(card.name.split()[-1])
+    # Names match as written ("US" is no "us"); descriptive aliases in any case ("the
+    # Ukrainian president"), as the linker matches them.
+    parts = [
+        ("(?i:" + re.escape(n) + ")") if n[:1].islower() else re.escape(n)
+        for n in sorted(set(filter(None, names)), key=len, reverse=True)
+    ]
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else _NEVER
+
+
+_NEVER = re.compile(r"(?!)")
 
 
 def story_features(text: str, entity_ids: Sequence[str]) -> frozenset[str]:
@@ -316,8 +344,8 @@ def dissolve(
         return []
     back = list(child.story_ids)
     refresh(child, [], times, heads, now, window)
-    if parent is None or parent.retired:
-        return [child]
+    if parent is None or (parent.retired and not parent.story_ids):
+        return [child]  # a parent retired with one story left takes them back and reopens
     merged = pb.Hub()
     merged.CopyFrom(parent)
     refresh(merged, [*parent.story_ids, *back], times, heads, now, window)
@@ -418,9 +446,18 @@ def refresh(hub: pb.Hub, members, times, heads, now: float, window: float) -> No
     live.sort(key=lambda s: (-times.get(s, 0.0), s))
     hub.ClearField("story_ids")
     hub.story_ids.extend(live)
-    hub.retired = not live
+    hub.retired = not live or _alone_on_entity(hub.hub_id, live)
     hub.summary.CopyFrom(summary(live, heads))
     hub.updated_at.FromSeconds(int(now))
+
+
+def _alone_on_entity(hub_id: str, live: Sequence[str]) -> bool:
+    """True for an entity hub down to one story (the others moved on to other subjects or left
+    the window): asking "What's the latest on X?" would lead the reader back to the story they
+    came from. It is retired, as it was before its second story, but keeps that story, so that
+    it opens again, with both, when another story leads with its entity. Split-off hubs go back
+    to their parent instead (``dissolve``)."""
+    return len(live) < 2 and hub_id.startswith("h-e-") and CHILD not in hub_id
 
 
 def summary(story_ids: Sequence[str], headlines: Mapping[str, pb.Sentence]) -> pb.Sentence:
