@@ -47,7 +47,7 @@ class EngineConfig:
     # A merge may only fold a small story (at most this many articles) into another. In CV
     # nearly half of all merges joined the two sibling events of a topic, and merges of two
     # grown stories did the most damage; the good merges are late joins of young stories.
-    merge_max_size: int = 2
+    merge_max_size: int = 3
     # ...and only between stories whose term centroids are this close. The merge model is fit
     # on ECB+, where every nearby story is about the same kind of event; on a live stream
     # (sample corpus) it merged an EU gas deal into the OPEC cut story at cosine 0.26.
@@ -59,6 +59,11 @@ class EngineConfig:
     # looks, so the cost per article stays flat); members' features are kept until the last.
     split_sizes: tuple[int, ...] = (4, 6, 8, 11, 15, 20)
     split_min_side: int = 2  # each side of a split holds at least this many articles
+    # A merge between a split-off story and the story it left could fold back what the split
+    # has just cut, and the story would flip at each look: "never" refuses such merges,
+    # "coherent" lets a merge through only if it passes the split test too (both models'
+    # mean P >= split threshold), "free" treats them as any other pair.
+    merge_after_split: str = "never"
 
     @property
     def last_look(self) -> int:
@@ -71,6 +76,19 @@ def _top(vec: dict[str, float], k: int) -> dict[str, float]:
     if len(vec) <= k:
         return vec
     return dict(sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:k])
+
+
+def _copies_of(originals: set[str], dups: dict[str, str]) -> list[str]:
+    """Duplicates (dups: copy -> its original) of the given articles, copies of copies too."""
+    found: list[str] = []
+    grew = True
+    while grew:
+        grew = False
+        for copy, original in dups.items():
+            if copy not in found and (original in originals or original in found):
+                found.append(copy)
+                grew = True
+    return found
 
 
 def story_features(st: dict) -> ArticleFeatures:
@@ -169,7 +187,7 @@ class StoryClusterer:
         self.meta[META_SEQ] = seq
         dup = article.get("duplicate_of")
         if dup and str(dup) in self.articles:
-            return [self._join_duplicate(aid, self.resolve(self.articles[str(dup)]))]
+            return [self._join_duplicate(aid, str(dup))]
         feats = extract(article, self.idf, self.config.features)
         return self.place(aid, feats, seq)
 
@@ -372,23 +390,27 @@ class StoryClusterer:
         """Rebuild story sid from the kept members and open a story of the moved ones."""
         keep, move = groups
         st = self.stories[sid]
-        moved = set(move)
-        # Duplicates have no features of their own: they stay with the story they joined.
+        dups = st.get("dups", {})
+        copies = _copies_of(set(move), dups)  # duplicates leave with their originals
+        moved = set(move) | set(copies)
         stay = [a for a in st["articles"] if a not in moved]
         self.index.remove(st["keys"], sid)
-        nid = split_story_id(sid, move[0])
+        nid = split_story_id(sid, move[0], aid)
         for story, members in ((sid, keep), (nid, move)):
             fresh = self._new_story(story, st["seq"] if story == sid else seq)
             self.stories[story] = fresh
             for a in members:
                 self._add_to_story(story, a, feats[a], None)
-        kept = self.stories[sid]
-        self.stories[sid] = dict(kept, articles=stay, n=len(stay))
+        for copy in copies:
+            self._join_duplicate(copy, dups[copy])
+        kept = {a: o for a, o in dups.items() if a not in moved}
+        self.stories[sid] = dict(self.stories[sid], articles=stay, n=len(stay), dups=kept)
+        self.stories[nid] = dict(self.stories[nid], split_from=sid)
         return {
             "type": "split",
             "story_id": sid,
             "new_story_id": nid,
-            "article_ids": list(move),
+            "article_ids": [*move, *copies],
             "article_id": aid,
         }
 
@@ -427,7 +449,27 @@ class StoryClusterer:
         ]
         if not scored:
             return None
-        return max(scored, key=lambda t: (t[0], -self.stories[t[1]]["seq"]))
+        best = max(scored, key=lambda t: (t[0], -self.stories[t[1]]["seq"]))
+        return best if self._may_merge(sid, best[1]) else None
+
+    def _may_merge(self, sid: str, other: str) -> bool:
+        """Whether a merge of the two stories is allowed after the splits between them."""
+        mode = self.config.merge_after_split
+        if mode == "coherent":
+            return self._coherent(sid, other)
+        if mode == "never":
+            a, b = self.stories[sid], self.stories[other]
+            return a.get("split_from") != other and b.get("split_from") != sid
+        return True
+
+    def _coherent(self, sid: str, other: str) -> bool:
+        """Would the merged story survive a split look of exactly these two parts?"""
+        m = self.model
+        if not (self.config.split_sizes and m.split_threshold):
+            return True
+        small, big = sorted((self.stories[sid], self.stories[other]), key=lambda s: s["n"])
+        x = pair_features(story_features(small), big, self.config.when_x_sim)
+        return (m.merge_prob(x) + m.prob(x)) / 2 >= m.split_threshold
 
     @staticmethod
     def _new_story(sid: str, seq: int) -> dict:
@@ -513,11 +555,14 @@ class StoryClusterer:
         st["n"] = st["n"] + 1
         return st
 
-    def _join_duplicate(self, aid: str, sid: str) -> dict:
-        """A known near-duplicate joins its original's story without moving its centroid."""
+    def _join_duplicate(self, aid: str, original: str) -> dict:
+        """A known near-duplicate joins its original's story without moving its centroid
+        (and remembers its original, so a split moves the copy with it)."""
+        sid = self.resolve(self.articles[original])
         st = dict(self.stories[sid])
         st["n"] = st["n"] + 1
         st["articles"] = st["articles"] + [aid]
+        st["dups"] = {**st.get("dups", {}), aid: original}
         self.stories[sid] = st
         self.articles[aid] = sid
         return {"type": "added", "story_id": sid, "article_id": aid, "duplicate": True}
@@ -551,6 +596,8 @@ class StoryClusterer:
         so["norms"] = vec_norms(so["vec"])
         so["n"] += sy["n"]
         so["articles"] = so["articles"] + sy["articles"]
+        if sy.get("dups"):
+            so["dups"] = {**so.get("dups", {}), **sy["dups"]}
         for key in ("first_ts", "last_ts"):
             vals = [t for t in (so[key], sy[key]) if t is not None]
             so[key] = (min if key == "first_ts" else max)(vals) if vals else None

@@ -80,10 +80,13 @@ def two_groups(ids: list[str], terms: dict[str, dict[str, float]]) -> tuple[list
     return (first, second) if order[first[0]] < order[second[0]] else (second, first)
 
 
-def split_story_id(story_id: str, first_moved: str) -> str:
-    """Deterministic id of the story split off story_id, led by article first_moved.
+def split_story_id(story_id: str, first_moved: str, trigger: str) -> str:
+    """Deterministic id of the story split off story_id, led by article first_moved, when
+    article trigger arrived.
 
     Not story_id_for(first_moved): that article may once have opened a story since merged.
+    The trigger makes it unique: the same members may split off again after a merge back, and
+    the first split-off id is a tombstone by then.
     """
-    digest = hashlib.sha1(f"{story_id}/{first_moved}".encode()).hexdigest()[:16]
+    digest = hashlib.sha1(f"{story_id}/{first_moved}/{trigger}".encode()).hexdigest()[:16]
     return "st_" + digest

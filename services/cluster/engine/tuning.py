@@ -336,11 +336,13 @@ ABLATIONS = {
     "+online idf": ({}, {"idf_online": True}, None),
     "-size feat": ({}, {}, "log_size"),
     "merge<=1": ({}, {"merge_max_size": 1}, None),
-    "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
     "no merge floor": ({}, {"merge_min_cos": 0.0}, None),
     "merge as before": ({}, {"merge_max_size": 1 << 30, "merge_min_cos": 0.0}, None),
     "merge<=2": ({}, {"merge_max_size": 2}, None),
     "merge<=3": ({}, {"merge_max_size": 3}, None),
+    "merge back free": ({}, {"merge_after_split": "free"}, None),
+    "merge back coherent": ({}, {"merge_after_split": "coherent"}, None),
+    "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
     "terms only": (
         {"use_entities": False, "use_numbers": False, "use_years": False},
         {"merge": False},
@@ -368,6 +370,7 @@ def main(argv=None) -> None:
     ap.add_argument("input")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=5)
+    ap.add_argument("--fold-seed", type=int, default=0, help="which split of topics into folds")
     ap.add_argument("--ablations", default="full")
     ap.add_argument("--gold-key", default="cluster")
     ap.add_argument("--topic-key", default="topic")
@@ -416,6 +419,7 @@ def main(argv=None) -> None:
             a.folds,
             tuple(range(a.seeds)),
             mask,
+            fold_seed=a.fold_seed,
             seeds=train_seeds,
             learner=a.learner,
             tune_orders=a.tune_orders,

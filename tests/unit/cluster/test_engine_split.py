@@ -66,7 +66,7 @@ def test_a_story_holding_two_events_splits_at_a_look_size():
     split = events[-1]
     assert split["story_id"] == first
     assert split["article_ids"] == ["d1", "d2"]
-    assert split["new_story_id"] == split_story_id(first, "d1")
+    assert split["new_story_id"] == split_story_id(first, "d1", "d2")
     assert {a: eng.story_of(a) for a in ("r1", "r2", "d1", "d2")} == {
         "r1": first,
         "r2": first,
@@ -137,5 +137,42 @@ def test_two_groups_divides_members_by_what_they_share():
 
 
 def test_split_off_story_ids_never_collide_with_an_articles_own_story_id():
-    assert split_story_id("st_x", "d1") != story_id_for("d1")
-    assert split_story_id("st_x", "d1") == split_story_id("st_x", "d1")
+    assert split_story_id("st_x", "d1", "d2") != story_id_for("d1")
+    assert split_story_id("st_x", "d1", "d2") == split_story_id("st_x", "d1", "d2")
+    assert split_story_id("st_x", "d1", "d2") != split_story_id("st_x", "d1", "d3")
+
+
+def _eager_merger() -> DecisionModel:
+    """The mixer, with a merge model that would fold any two stories together."""
+    model = _mixer(0.75)
+    model.merge_coef, model.merge_bias, model.merge_threshold = [0.0] * len(FEATURE_NAMES), 5.0, 0.5
+    return model
+
+
+def test_a_merge_does_not_fold_back_what_a_split_cut():
+    config = EngineConfig(merge_min_cos=0.0)
+    eng = StoryClusterer(model=_eager_merger(), config=config)
+    events = [e for a in stream() for e in eng.add(a)]
+    assert "split" in [e["type"] for e in events]
+    assert "merged" not in [e["type"] for e in events]
+    assert eng.story_of("r3") == story_id_for("r1") != eng.story_of("d3") == eng.story_of("d1")
+
+
+def test_without_the_split_test_on_merges_the_story_flips_back_and_forth():
+    config = EngineConfig(merge_min_cos=0.0, merge_after_split="free")
+    eng = StoryClusterer(model=_eager_merger(), config=config)
+    events = [e["type"] for a in stream() for e in eng.add(a)]
+    assert [e for e in events if e in ("split", "merged")] == ["split", "merged", "split"]
+
+
+def test_a_duplicate_leaves_with_its_original_when_the_story_splits():
+    eng = StoryClusterer(model=_mixer(0.5), config=EngineConfig(merge=False))
+    r1, d1, r2, d2, r3, _ = stream()
+    copy = dict(d1, id="d1-wire", duplicate_of="d1")
+    events = [e for a in (r1, d1, copy, r2, d2, r3) for e in eng.add(a)]
+    split = events[-1]
+    assert split["type"] == "split"
+    assert sorted(split["article_ids"]) == ["d1", "d1-wire", "d2"]
+    assert eng.story_of("d1-wire") == eng.story_of("d1") == split["new_story_id"]
+    assert eng.stories[split["new_story_id"]]["n"] == 3
+    assert eng.stories[story_id_for("r1")]["articles"] == ["r1", "r2", "r3"]

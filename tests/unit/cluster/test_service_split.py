@@ -60,3 +60,17 @@ def test_a_redelivered_split_resends_the_same_events_and_changes_nothing():
     ]
     assert resent == events[-3:]
     assert json.dumps(table, sort_keys=True) == snapshot
+
+
+def test_a_wire_copy_of_a_moved_report_moves_with_it():
+    items = articles()
+    copy = pb.Article()
+    copy.CopyFrom(items[1])  # d1, the first report of the second heist
+    copy.article_id, copy.duplicate_of = "d1-wire", "d1"
+    events = run(ShardProcessor({}, SETTINGS), [*items[:2], copy, *items[2:]])
+    split = next(e for e in events if e.kind == pb.StoryEvent.SPLIT)
+    assert set(split.moved_article_ids) == {"d1", "d1-wire", "d2"}
+    assert sorted(map(sorted, final(events))) == [
+        ["d1", "d1-wire", "d2", "d3", "d4"],
+        ["r1", "r2", "r3", "r4"],
+    ]
