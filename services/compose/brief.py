@@ -85,7 +85,8 @@ class BriefContext:
     # the stories that took articles split off this one.
     split_from: str = ""
     split_into: Sequence[str] = ()
-    cards: Callable[[Sequence[pb.Article]], list[pb.EntityCard]] | None = None
+    # (articles, what the brief printed first: headline and "What's happened") -> cards
+    cards: Callable[[Sequence[pb.Article], Sequence[str]], list[pb.EntityCard]] | None = None
     max_papers_lines: int = 5
     max_topics: int = 6
     # Words the knowledge base writes as names (Linker.name_words); None: the shipped one's.
@@ -147,7 +148,8 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     )
     brief.go_deeper.extend(context.hubs[:3])
     if context.cards is not None:
-        brief.topics.extend(context.cards(articles)[: context.max_topics])
+        printed = [brief.headline.text, *(s.text for s in brief.whats_happened)]
+        brief.topics.extend(context.cards(articles, printed)[: context.max_topics])
     _sources(brief, articles)
     return brief
 

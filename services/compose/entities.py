@@ -4,8 +4,9 @@ A gazetteer over the KB (names, aliases, unique surnames) finds known entities; 
 capitalised words find the others, which get a card only when the articles describe them in an
 appositive ("Dmitry Peskov, the Kremlin spokesman,"): a card is never invented. A KB entity gets
 a card only when the story is about it (``about``): a title names it, or the story's articles
-put it forward in their leads or by naming it again and again, not when they name it once in
-passing, further down.
+put it forward in their leads or by naming it again and again (the brief's own headline and
+"What's happened" count as one more such lead), not when they name it once in passing, further
+down.
 """
 
 from __future__ import annotations
@@ -260,9 +261,15 @@ class Linker:
         """Forget every article's analysis (benchmarks time a cold start with it)."""
         self.memo.clear()
 
-    def cards(self, articles: Sequence[pb.Article]) -> list[pb.EntityCard]:
+    def cards(
+        self, articles: Sequence[pb.Article], printed: Sequence[str] = ()
+    ) -> list[pb.EntityCard]:
         """Cards of what the story is about: KB entities it puts forward (``about``), most
-        mentioned first, then described unknown ones."""
+        mentioned first, then described unknown ones.
+
+        ``printed`` is what the brief itself leads with (its headline and "What's happened"):
+        the story's own lead, so it puts forward what it names like one more article's lead.
+        """
         # Weight: articles naming the entity, plus its mentions, plus a bonus for titles.
         counts: Counter[str] = Counter()
         prominent: Counter[str] = Counter()  # articles putting the entity forward
@@ -274,6 +281,7 @@ class Linker:
             counts.update(found.mentions)
             counts.update(found.title.union(found.mentions))
             prominent.update(found.prominent)
+        prominent.update(self.named_in(printed))
         cards = [
             self.kb_card(entity_id)
             for entity_id in counts
@@ -287,6 +295,11 @@ class Linker:
             key=lambda c: (-(weight[c.entity_id] + (1 if c.entity_id in titles else 0)), c.name)
         )
         return cards
+
+    def named_in(self, texts: Sequence[str]) -> set[str]:
+        """KB entities named in any of a few short texts (each scanned on its own, so no name
+        runs from one into the next)."""
+        return {entity_id for text in texts for entity_id in self.known(text)}
 
     def kb_card(self, entity_id: str) -> pb.EntityCard:
         """The card of a KB entity."""

@@ -118,3 +118,18 @@ def _plain(html: str) -> str:
 
     html = re.sub(r"(?i)</p\s*>|<br\s*/?>", "\n\n", html)
     return unescape(re.sub(r"<[^>]+>", " ", html)).strip()
+
+
+def feed_in_published_order(composer, stories: dict[str, list[pb.Article]]) -> float:
+    """Every story's articles to the composer as one stream in publication order, then the
+    briefs still pending rebuilt; returns the stream's clock at the end."""
+    events = sorted((a.published_at.seconds, key, a) for key, arts in stories.items() for a in arts)
+    now = 0
+    for at, key, article in events:
+        now = at + 60
+        event = pb.StoryEvent(story_id=key, kind=pb.StoryEvent.ARTICLE_ADDED, article=article)
+        composer.on_event(event, now)
+    for key in stories:
+        if composer.meta.get(key, {}).get("pending"):
+            composer.rebuild(key, now + 3600)
+    return now

@@ -5,7 +5,7 @@ source it cites (the agency that measured a quake) opens no hub."""
 from __future__ import annotations
 
 import pytest
-from compose_corpus import example_stories
+from compose_corpus import example_stories, feed_in_published_order
 
 from newsbrief.codec import decode
 from newsbrief.v1 import newsbrief_pb2 as pb
@@ -115,17 +115,7 @@ EXAMPLES = example_stories() or {}
 def test_no_sample_brief_offers_a_hub_on_an_entity_it_does_not_lead_with():
     linker = Linker(load_kb(DEFAULT_KB))
     composer = Composer(SETTINGS, linker, {}, {}, {}, {}, {})
-    events = sorted(
-        (a.published_at.seconds, key, a) for key, arts in EXAMPLES.items() for a in arts
-    )
-    now = 0
-    for at, key, article in events:
-        now = at + 60
-        event = pb.StoryEvent(story_id=key, kind=pb.StoryEvent.ARTICLE_ADDED, article=article)
-        composer.on_event(event, now)
-    for key in EXAMPLES:
-        if composer.meta.get(key, {}).get("pending"):
-            composer.rebuild(key, now + 3600)
+    feed_in_published_order(composer, EXAMPLES)
     for key in EXAMPLES:
         brief = decode(pb.Brief, composer.briefs[key])
         shown = " ".join(
