@@ -110,10 +110,51 @@ def install_rewind_uncommitted() -> None:
             # Offset 0 is the log start or, once retention removed it, out of range, which the
             # client's "earliest" reset policy turns into the log start.
             await self._seek(tp, 0)
+        await _rewind_changelogs_being_read(self, committed)
         return committed
 
     ThreadDelegateConsumer.seek_to_committed = seek_to_committed_or_start
     ThreadDelegateConsumer._newsbrief_rewind_uncommitted = True
+
+
+def changelog_positions(
+    assigned, reading: Mapping[Any, int], is_changelog, committed: Mapping[Any, int | None]
+) -> dict:
+    """Where each changelog partition being read must be sought back to: the offset of the
+    last record applied from it (faust's recovery seeks there too, one record early; -1, none
+    yet: the log start). Changelog partitions not being read are left alone."""
+    return {
+        tp: max(offset, 0)
+        for tp, offset in reading.items()
+        if tp in assigned and is_changelog(tp) and not committed.get(tp)
+    }
+
+
+async def _rewind_changelogs_being_read(consumer, committed: Mapping[Any, int | None]) -> None:
+    """Seek the changelog partitions a table recovery is reading back to what it has applied.
+
+    faust's fetcher, finding its flow control suspended when a fetch returns, drops the whole
+    batch and seeks every partition to its committed offset; changelog partitions have none,
+    so their fetch position stays past the dropped records. When that happens just as a
+    recovery has resumed its changelogs (after a peer was killed), the recovery waits for
+    records that will never come again, and the worker hangs in recovery for good (scale-out
+    kill test, sixth session: "No event received for active tp ... since recovery start" for
+    every changelog partition, for minutes).
+    """
+    recovery = getattr(consumer.app.tables, "_recovery", None)
+    if recovery is None or not (recovery.active_tps or recovery.standby_tps):
+        return
+    reading = {
+        **{tp: recovery.standby_offsets.get(tp, -1) for tp in recovery.standby_tps},
+        **{tp: recovery.active_offsets.get(tp, -1) for tp in recovery.active_tps},
+    }
+    positions = changelog_positions(
+        consumer.assignment(), reading, consumer._is_changelog_tp, committed
+    )
+    if positions:
+        log.info("changelogs being read sought to the last record applied: %s", sorted(positions))
+    for tp, offset in positions.items():
+        await consumer._seek(tp, offset)
 
 
 def install_resume_keeps_queued_events() -> None:

@@ -7,6 +7,9 @@
 * Every resume of faust's flow control emptied the stream queues, including the last one of a
   recovery, which comes after the stream partitions were resumed and sought: events fetched in
   between were wiped while the fetch position stayed past them.
+* The same drop-and-seek hit the changelog partitions a table recovery had just resumed:
+  they have no committed offset either, so the recovery waited for ever for records already
+  dropped, and the worker hung.
 """
 
 from __future__ import annotations
@@ -48,14 +51,54 @@ def test_seek_to_committed_rewinds_uncommitted_stream_partitions_to_their_start(
     async def seek(tp, offset):
         seeks.append((tp, offset))
 
-    consumer = SimpleNamespace(
-        _thread=SimpleNamespace(seek_to_committed=committed_offsets),
-        _is_changelog_tp=is_changelog,
-        _seek=seek,
-    )
+    consumer = _consumer(committed_offsets, seek, recovery=None)
     returned = asyncio.run(ThreadDelegateConsumer.seek_to_committed(consumer))
     assert returned == COMMITTED  # faust still sees the committed offsets as they are
     assert seeks == [(STREAM_NEW, 0), (STREAM_ZERO, 0)]
+
+
+def _consumer(committed_offsets, seek, recovery):
+    return SimpleNamespace(
+        _thread=SimpleNamespace(seek_to_committed=committed_offsets),
+        _is_changelog_tp=is_changelog,
+        _seek=seek,
+        app=SimpleNamespace(tables=SimpleNamespace(_recovery=recovery)),
+        assignment=lambda: set(COMMITTED) | {CHANGELOG_READ, CHANGELOG_STANDBY},
+    )
+
+
+CHANGELOG_READ = ("app-state-changelog", 2)
+CHANGELOG_STANDBY = ("app-state-changelog", 3)
+
+
+def test_changelogs_a_recovery_is_reading_go_back_to_what_it_applied():
+    install_rewind_uncommitted()
+    seeks = []
+
+    async def committed_offsets():
+        return COMMITTED
+
+    async def seek(tp, offset):
+        seeks.append((tp, offset))
+
+    recovery = SimpleNamespace(
+        active_tps={CHANGELOG_NEW, CHANGELOG_READ},
+        standby_tps={CHANGELOG_STANDBY},
+        active_offsets={CHANGELOG_READ: 17},  # CHANGELOG_NEW: nothing applied yet
+        standby_offsets={CHANGELOG_STANDBY: 4},
+    )
+    asyncio.run(
+        ThreadDelegateConsumer.seek_to_committed(_consumer(committed_offsets, seek, recovery))
+    )
+    assert sorted(seeks) == sorted(
+        [
+            (STREAM_NEW, 0),
+            (STREAM_ZERO, 0),
+            (CHANGELOG_NEW, 0),
+            (CHANGELOG_READ, 17),
+            (CHANGELOG_STANDBY, 4),
+        ]
+    )
 
 
 def _queue_after(steps) -> int:
