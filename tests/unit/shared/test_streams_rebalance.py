@@ -41,7 +41,13 @@ def test_only_stream_partitions_without_a_commit_are_rewound():
     assert uncommitted_partitions(COMMITTED, is_changelog) == [STREAM_NEW, STREAM_ZERO]
 
 
-def test_seek_to_committed_rewinds_uncommitted_stream_partitions_to_their_start():
+CHANGELOG_READ = ("app-state-changelog", 2)
+CHANGELOG_STANDBY = ("app-state-changelog", 3)
+
+
+def _seek_to_committed(recovery) -> tuple[dict, list]:
+    """(what the patched seek_to_committed returns, the seeks it made) for a consumer whose
+    committed offsets are COMMITTED, while ``recovery`` (or none) reads changelogs."""
     install_rewind_uncommitted()
     seeks = []
 
@@ -51,45 +57,30 @@ def test_seek_to_committed_rewinds_uncommitted_stream_partitions_to_their_start(
     async def seek(tp, offset):
         seeks.append((tp, offset))
 
-    consumer = _consumer(committed_offsets, seek, recovery=None)
-    returned = asyncio.run(ThreadDelegateConsumer.seek_to_committed(consumer))
-    assert returned == COMMITTED  # faust still sees the committed offsets as they are
-    assert seeks == [(STREAM_NEW, 0), (STREAM_ZERO, 0)]
-
-
-def _consumer(committed_offsets, seek, recovery):
-    return SimpleNamespace(
+    consumer = SimpleNamespace(
         _thread=SimpleNamespace(seek_to_committed=committed_offsets),
         _is_changelog_tp=is_changelog,
         _seek=seek,
         app=SimpleNamespace(tables=SimpleNamespace(_recovery=recovery)),
         assignment=lambda: set(COMMITTED) | {CHANGELOG_READ, CHANGELOG_STANDBY},
     )
+    return asyncio.run(ThreadDelegateConsumer.seek_to_committed(consumer)), seeks
 
 
-CHANGELOG_READ = ("app-state-changelog", 2)
-CHANGELOG_STANDBY = ("app-state-changelog", 3)
+def test_seek_to_committed_rewinds_uncommitted_stream_partitions_to_their_start():
+    returned, seeks = _seek_to_committed(recovery=None)
+    assert returned == COMMITTED  # faust still sees the committed offsets as they are
+    assert seeks == [(STREAM_NEW, 0), (STREAM_ZERO, 0)]
 
 
 def test_changelogs_a_recovery_is_reading_go_back_to_what_it_applied():
-    install_rewind_uncommitted()
-    seeks = []
-
-    async def committed_offsets():
-        return COMMITTED
-
-    async def seek(tp, offset):
-        seeks.append((tp, offset))
-
     recovery = SimpleNamespace(
         active_tps={CHANGELOG_NEW, CHANGELOG_READ},
         standby_tps={CHANGELOG_STANDBY},
         active_offsets={CHANGELOG_READ: 17},  # CHANGELOG_NEW: nothing applied yet
         standby_offsets={CHANGELOG_STANDBY: 4},
     )
-    asyncio.run(
-        ThreadDelegateConsumer.seek_to_committed(_consumer(committed_offsets, seek, recovery))
-    )
+    _, seeks = _seek_to_committed(recovery)
     assert sorted(seeks) == sorted(
         [
             (STREAM_NEW, 0),
