@@ -12,6 +12,7 @@ from .features import ArticleFeatures, FeatureConfig, IdfModel, extract
 from .index import PostingIndex
 from .similarity import FEATURE_NAMES, pair_features, vec_norms
 from .split import pack_member, split_story_id, two_groups, unpack_member
+from .story_signals import story_pair_features
 
 META_CLOCK = "clock"  # latest published time seen (epoch s), drives idle expiry
 META_SEQ = "seq"  # articles processed, gives stories a creation order
@@ -64,6 +65,9 @@ class EngineConfig:
     # "coherent" lets a merge through only if it passes the split test too (both models'
     # mean P >= split threshold), "free" treats them as any other pair.
     merge_after_split: str = "never"
+    # Append the story-level signals (story_signals.py) to merge and split inputs even when
+    # the model has no coefficients for them yet (the tuner fitting a merge model with them).
+    story_signals: bool = False
 
     @property
     def last_look(self) -> int:
@@ -355,9 +359,10 @@ class StoryClusterer:
             return None
         a, b = (self._scratch_story([feats[x] for x in g]) for g in (first, second))
         small, big = sorted((a, b), key=lambda g: g["n"])
-        x = pair_features(story_features(small), big, self.config.when_x_sim)
+        x = self.merge_features(small, big)
         # Both learned views of "same event": story-vs-story (merge) and article-vs-story.
-        return (self.model.merge_prob(x) + self.model.prob(x)) / 2, first, second, feats
+        p = (self.model.merge_prob(x) + self.model.prob(x[: len(FEATURE_NAMES)])) / 2
+        return p, first, second, feats
 
     def _maybe_split(self, sid: str, aid: str, seq: int) -> dict | None:
         """Split story sid in two when it just reached a look size and holds two events."""
@@ -437,8 +442,18 @@ class StoryClusterer:
                 continue
             x = pair_features(sf, self.stories[other], cfg.when_x_sim)
             if x[0] >= cfg.merge_min_cos:  # x[0] is cos_terms
-                out.append((x, other))
+                out.append((x + self._story_signals(st, self.stories[other]), other))
         return out
+
+    def merge_features(self, young: dict, other: dict) -> list[float]:
+        """Merge-model input: pair features (young story as the article), story signals."""
+        x = pair_features(story_features(young), other, self.config.when_x_sim)
+        return x + self._story_signals(young, other)
+
+    def _story_signals(self, a: dict, b: dict) -> list[float]:
+        if not (self.config.story_signals or self.model.story_signals):
+            return []
+        return story_pair_features(a, b)
 
     def best_merge(self, sid: str, now) -> tuple[float, str] | None:
         """Most probable merge partner of story sid, if any candidate exists."""
@@ -468,8 +483,8 @@ class StoryClusterer:
         if not (self.config.split_sizes and m.split_threshold):
             return True
         small, big = sorted((self.stories[sid], self.stories[other]), key=lambda s: s["n"])
-        x = pair_features(story_features(small), big, self.config.when_x_sim)
-        return (m.merge_prob(x) + m.prob(x)) / 2 >= m.split_threshold
+        x = self.merge_features(small, big)
+        return (m.merge_prob(x) + m.prob(x[: len(FEATURE_NAMES)])) / 2 >= m.split_threshold
 
     @staticmethod
     def _new_story(sid: str, seq: int) -> dict:

@@ -11,6 +11,7 @@ import numpy as np
 
 from .boost import predict_margin
 from .similarity import FEATURE_NAMES
+from .story_signals import STORY_FEATURE_NAMES
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
@@ -34,7 +35,8 @@ class DecisionModel:
     # A young story splits when P(its two least alike groups report one event) is below
     # this (split.py); 0 disables splitting.
     split_threshold: float = 0.0
-    # Story-vs-story model (same features, the younger story playing the article's part).
+    # Story-vs-story model (same features, the younger story playing the article's part),
+    # optionally followed by STORY_FEATURE_NAMES coefficients (story_signals.py).
     merge_coef: list[float] | None = None
     merge_bias: float = 0.0
     feature_names: tuple[str, ...] = FEATURE_NAMES
@@ -52,12 +54,22 @@ class DecisionModel:
             return sigmoid(predict_margin(self.trees, self.tree_base, x))
         return sigmoid(self.bias + sum(w * v for w, v in zip(self.coef, x, strict=True)))
 
+    @property
+    def story_signals(self) -> bool:
+        """Whether the merge model also reads the story-level signals (story_signals.py)."""
+        return self.merge_coef is not None and len(self.merge_coef) > len(FEATURE_NAMES)
+
     def merge_prob(self, x: list[float]) -> float:
-        """Probability that two stories report one event (0 without a merge model)."""
+        """Probability that two stories report one event (0 without a merge model).
+
+        x: the pair features, possibly followed by the story signals; a model without story
+        coefficients reads only the pair features.
+        """
         if self.merge_trees is not None:
             return sigmoid(predict_margin(self.merge_trees, self.merge_tree_base, x))
         if self.merge_coef is None:
             return 0.0
+        x = x[: len(self.merge_coef)]
         return sigmoid(
             self.merge_bias + sum(w * v for w, v in zip(self.merge_coef, x, strict=True))
         )
@@ -73,6 +85,11 @@ class DecisionModel:
             "split_threshold": self.split_threshold,
             "merge_coef": self.merge_coef,
             "merge_bias": self.merge_bias,
+            **(
+                {"merge_story_feature_names": list(STORY_FEATURE_NAMES)}
+                if self.story_signals
+                else {}
+            ),
             "meta": self.meta,
             "trees": self.trees,
             "tree_base": self.tree_base,
@@ -86,6 +103,9 @@ class DecisionModel:
         names = tuple(d["feature_names"])
         if names != FEATURE_NAMES:
             raise ValueError(f"model features {names} != engine features {FEATURE_NAMES}")
+        story = tuple(d.get("merge_story_feature_names") or ())
+        if story and story != STORY_FEATURE_NAMES:
+            raise ValueError(f"model story features {story} != engine's {STORY_FEATURE_NAMES}")
         return cls(
             coef=list(d["coef"]),
             bias=float(d["bias"]),

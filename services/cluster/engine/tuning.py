@@ -181,11 +181,16 @@ def fit(
             xs, ys = collect_merge_pairs(rs, fs, model, cfg, gold_key)
             MX += xs
             My += ys
-        mc, mb = fit_logistic(np.array(MX), np.array(My), l2=1.0, mask=mask_arr)
+        # With story signals on, MX rows are longer than the pair features; the mask (which
+        # names pair features only) keeps every story signal.
+        mmask = mask_arr
+        if mask_arr is not None and MX and len(MX[0]) > len(mask_arr):
+            mmask = np.concatenate([mask_arr, np.ones(len(MX[0]) - len(mask_arr))])
+        mc, mb = fit_logistic(np.array(MX), np.array(My), l2=1.0, mask=mmask)
         model.merge_coef, model.merge_bias = [float(c) for c in mc], mb
         if learner == "gbdt":
             model.merge_trees, model.merge_tree_base = fit_gbdt(
-                np.array(MX), np.array(My), mask=mask_arr
+                np.array(MX), np.array(My), mask=mmask
             )
     if tune_orders:
         best = _robust_thresholds(model, rows, streams, cfg, gold_key, tune_orders, fixed_join)
@@ -343,6 +348,7 @@ ABLATIONS = {
     "merge back free": ({}, {"merge_after_split": "free"}, None),
     "merge back coherent": ({}, {"merge_after_split": "coherent"}, None),
     "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
+    "+story signals": ({}, {"story_signals": True}, None),
     "terms only": (
         {"use_entities": False, "use_numbers": False, "use_years": False},
         {"merge": False},
@@ -380,6 +386,7 @@ def main(argv=None) -> None:
     )
     ap.add_argument("--learner", choices=["lr", "gbdt"], default="lr")
     ap.add_argument("--tune-orders", type=int, default=0, help="extra orders for thresholds")
+    ap.add_argument("--fixed-join", type=float, default=None, help="join threshold, not tuned")
     a = ap.parse_args(argv)
     rows = load(a.input)
     if a.cmd == "fit":
@@ -423,6 +430,7 @@ def main(argv=None) -> None:
             seeds=train_seeds,
             learner=a.learner,
             tune_orders=a.tune_orders,
+            fixed_join=a.fixed_join,
         )
         print(
             f"{name:16s} B3 {res['b3_mean']:.4f} (worst {res['b3_worst']:.4f}, "
