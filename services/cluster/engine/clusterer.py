@@ -358,19 +358,22 @@ class StoryClusterer:
         if min(len(first), len(second)) < self.config.split_min_side:
             return None
         a, b = (self._scratch_story([feats[x] for x in g]) for g in (first, second))
+        return self._one_event_prob(a, b), first, second, feats
+
+    def _one_event_prob(self, a: dict, b: dict) -> float:
+        """P that two stories report one event, as a split look judges it: the smaller one in
+        the article's place, both learned views (story-vs-story merge, article-vs-story join)."""
         small, big = sorted((a, b), key=lambda g: g["n"])
         x = self.merge_features(small, big)
-        # Both learned views of "same event": story-vs-story (merge) and article-vs-story.
-        p = (self.model.merge_prob(x) + self.model.prob(x[: len(FEATURE_NAMES)])) / 2
-        return p, first, second, feats
+        return (self.model.merge_prob(x) + self.model.prob(x[: len(FEATURE_NAMES)])) / 2
 
     def _maybe_split(self, sid: str, aid: str, seq: int) -> dict | None:
         """Split story sid in two when it just reached a look size and holds two events."""
         st = self.stories[sid]
         if st["n"] > self.config.last_look:
-            if not st.get("settled"):  # past the last look: it no longer needs its members
+            if not st.get("settled"):  # past the last look: no members, no copies to move
                 self._drop_members(st["articles"])
-                self.stories[sid] = dict(st, settled=True)
+                self.stories[sid] = {**st, "settled": True, "dups": {}}
             return None
         if self.model.split_threshold <= 0 or st["n"] not in self.config.split_sizes:
             return None
@@ -479,12 +482,10 @@ class StoryClusterer:
 
     def _coherent(self, sid: str, other: str) -> bool:
         """Would the merged story survive a split look of exactly these two parts?"""
-        m = self.model
-        if not (self.config.split_sizes and m.split_threshold):
+        threshold = self.model.split_threshold
+        if not (self.config.split_sizes and threshold):
             return True
-        small, big = sorted((self.stories[sid], self.stories[other]), key=lambda s: s["n"])
-        x = self.merge_features(small, big)
-        return (m.merge_prob(x) + m.prob(x[: len(FEATURE_NAMES)])) / 2 >= m.split_threshold
+        return self._one_event_prob(self.stories[sid], self.stories[other]) >= threshold
 
     @staticmethod
     def _new_story(sid: str, seq: int) -> dict:
@@ -577,7 +578,8 @@ class StoryClusterer:
         st = dict(self.stories[sid])
         st["n"] = st["n"] + 1
         st["articles"] = st["articles"] + [aid]
-        st["dups"] = {**st.get("dups", {}), aid: original}
+        if not st.get("settled"):  # a settled story never splits again
+            st["dups"] = {**st.get("dups", {}), aid: original}
         self.stories[sid] = st
         self.articles[aid] = sid
         return {"type": "added", "story_id": sid, "article_id": aid, "duplicate": True}
@@ -611,7 +613,7 @@ class StoryClusterer:
         so["norms"] = vec_norms(so["vec"])
         so["n"] += sy["n"]
         so["articles"] = so["articles"] + sy["articles"]
-        if sy.get("dups"):
+        if sy.get("dups") and not so.get("settled"):
             so["dups"] = {**so.get("dups", {}), **sy["dups"]}
         for key in ("first_ts", "last_ts"):
             vals = [t for t in (so[key], sy[key]) if t is not None]
