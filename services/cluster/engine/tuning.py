@@ -3,6 +3,7 @@
 Gold labels are read only here, for training pairs and scoring; the engine never sees them.
   python -m services.cluster.engine.tuning cv INPUT.jsonl [--seeds 5] [--folds 5]
   python -m services.cluster.engine.tuning fit INPUT.jsonl   # writes model.json
+  python -m services.cluster.engine.tuning ceiling INPUT.jsonl  # offline linkage (ceiling.py)
 """
 
 from __future__ import annotations
@@ -369,10 +370,26 @@ def ablation_config(name: str):
     return cfg, mask
 
 
+def _print_ceiling(rows, a) -> None:
+    """Offline average linkage over the learned pair score, cross-validated by topic."""
+    from .ceiling import offline_cv
+
+    t0 = time.time()
+    seeds = tuple(101 + i for i in range(a.train_orders))
+    res = offline_cv(rows, EngineConfig(), a.gold_key, a.topic_key, a.folds, a.fold_seed, seeds)
+    b, pw = res["bcubed"], res["pairwise"]
+    print(
+        f"offline average linkage  B3 {b['f1']:.4f} (P {b['p']:.3f} R {b['r']:.3f})  "
+        f"pairwise {pw['f1']:.4f}  stories {res['n_pred']} gold {res['n_gold']}  "
+        f"thr {res['thresholds']}  [{time.time() - t0:.0f}s]",
+        flush=True,
+    )
+
+
 def main(argv=None) -> None:
     """CLI: cv (with optional ablations) or fit (writes the shipped model.json)."""
     ap = argparse.ArgumentParser()
-    ap.add_argument("cmd", choices=["cv", "fit"])
+    ap.add_argument("cmd", choices=["cv", "fit", "ceiling"])
     ap.add_argument("input")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--seeds", type=int, default=5)
@@ -389,6 +406,9 @@ def main(argv=None) -> None:
     ap.add_argument("--fixed-join", type=float, default=None, help="join threshold, not tuned")
     a = ap.parse_args(argv)
     rows = load(a.input)
+    if a.cmd == "ceiling":
+        _print_ceiling(rows, a)
+        return
     if a.cmd == "fit":
         # Shipped model: fit on the training topics of CV fold 0 only (never the whole
         # file), so fold 0's held-out topics remain a check of the shipped coefficients.
