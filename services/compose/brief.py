@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import people as P
 from services.compose import tallies as tallies_mod
 from services.compose import text as T
 from services.compose.candidates import (
@@ -131,20 +132,25 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     behind = behind_the_headline(candidates, happened)
     background = how_we_got_here(candidates, happened + behind)
     recase = title_case_fixer(candidates, context.name_words)
-    head = headline(articles, weights, happened, candidates)
+    copies = wire_copies(articles)
+    head = headline(articles, weights, happened, candidates, copies)
     head.text = recase(head.text)
     brief.headline.CopyFrom(head)
     acronyms = _acronyms_if_shouting(articles, happened + behind + background)
-    brief.whats_happened.extend(_sentence(c, acronyms) for c in happened)
-    brief.behind_the_headline.extend(_sentence(c, acronyms) for c in behind)
-    brief.how_we_got_here.extend(_sentence(c, acronyms) for c in background)
     used = happened + behind + background
     day = lead_day(happened[0]) if happened else None
-    brief.what_the_papers_say.extend(
-        papers_say(articles, candidates, used, context.max_papers_lines, context.name_words, day)
+    lines = papers_say(
+        articles, candidates, used, context.max_papers_lines, context.name_words, day
     )
+    # In reading order, each person is named in full at their first mention.
+    namer = PeopleNamer(articles)
+    namer.read(brief.headline.text)
+    brief.whats_happened.extend(namer.sentences(happened, acronyms))
+    brief.behind_the_headline.extend(namer.sentences(behind, acronyms))
+    brief.what_the_papers_say.extend(namer.lines(lines))
+    brief.how_we_got_here.extend(namer.sentences(background, acronyms))
     brief.timeline.extend(
-        timeline(story_id, articles, brief.headline, context.related, weights, recase)
+        timeline(story_id, articles, brief.headline, context.related, weights, recase, copies)
     )
     brief.go_deeper.extend(context.hubs[:3])
     if context.cards is not None:
@@ -158,6 +164,128 @@ def _sentence(c: Candidate, acronyms: frozenset[str] = frozenset()) -> pb.Senten
     # Printed as an editor would: no wire dateline, tabloid capitals or opening "But".
     text = C.present(c.text, acronyms)
     return pb.Sentence(text=text, article_ids=list(dict.fromkeys(c.article_ids)))
+
+
+class PeopleNamer:
+    """Reads a brief in order and sees that no one appears as a bare surname ("Salas said")
+    before the brief has said who they are: a sentence naming them only so is printed in
+    another outlet's wording that names them in full, or with the name and role the story's
+    articles give ("INDECI head Rodrigo Salas said"), or, when the story gives none, left out.
+    """
+
+    def __init__(self, articles: Sequence[pb.Article]):
+        self._articles = articles
+        self._texts: list[tuple[str, str]] | None = None
+        self._asked: set[str] = set()
+        self.people: dict[str, P.Person] = {}  # the story's people the brief may name
+        self.named: set[str] = set()  # surnames the brief has said who they are
+        self._printed: list[str] = []  # the brief's texts so far, in reading order
+
+    def _learn(self, text: str) -> None:
+        """Ask the story about the words of a text that could be a bare surname: only those,
+        as reading every article for every name costs more than composing the brief."""
+        new = P.lone_names(text) - self._asked
+        if not new:
+            return
+        self._asked |= new
+        if self._texts is None:
+            self._texts = _people_texts(self._articles)
+        self.people.update(P.story_people(self._texts, new))
+
+    def read(self, text: str) -> None:
+        """Note a printed text: whom it names in full counts from here on."""
+        self._printed.append(text)
+
+    def _named_before(self, surname: str) -> bool:
+        if surname not in self.named and any(
+            not m.bare for t in self._printed for m in P.mentions(t, (surname,))
+        ):
+            self.named.add(surname)  # learnt of after the text naming them was printed
+        return surname in self.named
+
+    def unnamed(self, text: str) -> P.Mention | None:
+        """The first mention the reader would meet as a bare surname, if any."""
+        named = set()
+        for m in P.mentions(text, self.people):
+            if not m.bare:
+                named.add(m.surname)
+            elif m.surname not in named and not self._named_before(m.surname):
+                return m
+        return None
+
+    def introduced(self, text: str, source: str) -> tuple[str, list[str]] | None:
+        """The text with each bare surname of someone not yet named replaced by a form saying
+        who they are, and the articles those forms come from; None when the story gives none."""
+        sources: list[str] = []
+        for _ in range(8):  # each pass names one person: a sentence names few
+            m = self.unnamed(text)
+            if m is None:
+                return text, sources
+            if P.quoted_at(text, m.start):
+                return None  # a speaker's own words are not ours to add to
+            possessive = text[m.end : m.end + 2] in ("'s", "’s")
+            form = self.people[m.surname].introduction(source, possessive)
+            if form is None:
+                return None
+            text = P.introduce(text, m, form)
+            sources.append(form.source)
+        return None
+
+    def sentences(self, chosen: Sequence[Candidate], acronyms: frozenset[str]) -> list[pb.Sentence]:
+        """The chosen sentences as printed, each person named in full at first mention."""
+        out = []
+        for c in chosen:
+            sentence = _sentence(c, acronyms)
+            self._learn(sentence.text)
+            if self.people and self.unnamed(sentence.text) is not None:
+                sentence = self._named_in_full(c, sentence, acronyms)
+            if sentence is not None:
+                self.read(sentence.text)
+                out.append(sentence)
+        return out
+
+    def _named_in_full(
+        self, c: Candidate, sentence: pb.Sentence, acronyms: frozenset[str]
+    ) -> pb.Sentence | None:
+        # Another outlet's wording that names the person in full, if one does.
+        for article_id, wording in c.by_article.items():
+            text = C.present(wording, acronyms)
+            self._learn(text)
+            if self.unnamed(text) is None:
+                ids = [article_id, *(i for i in sentence.article_ids if i != article_id)]
+                return pb.Sentence(text=text, article_ids=ids)
+        found = self.introduced(sentence.text, sentence.article_ids[0])
+        if found is None:
+            return None  # nobody in the story says who they are: the sentence cannot stand
+        text, sources = found
+        ids = list(dict.fromkeys([*sentence.article_ids, *sources]))
+        return pb.Sentence(text=text, article_ids=ids)
+
+    def lines(self, lines: Sequence[pb.PaperLine]) -> list[pb.PaperLine]:
+        """Papers lines, each person named in full at first mention; a line naming someone
+        the story never says who they are is left out."""
+        out = []
+        for line in lines:
+            head, sep, body = line.text.partition(" that ")
+            self._learn(body)
+            if self.people and self.unnamed(body) is not None:
+                found = self.introduced(body, line.article_id)
+                if found is None:
+                    continue
+                line = pb.PaperLine(
+                    outlet=line.outlet,
+                    text=head + sep + found[0],
+                    article_id=line.article_id,
+                    url=line.url,
+                )
+            self.read(line.text)
+            out.append(line)
+        return out
+
+
+def _people_texts(articles: Sequence[pb.Article]) -> list[tuple[str, str]]:
+    """(article id, title and text) of each article, oldest first: where people are named."""
+    return [(a.article_id, f"{a.title}\n\n{a.text or a.summary}") for a in articles]
 
 
 def _acronyms_if_shouting(
@@ -393,16 +521,15 @@ def neutral(title: str) -> bool:
     )
 
 
-def _titles(articles: Sequence[pb.Article], outlets: set[str]) -> dict[str, list[pb.Article]]:
-    """Neutral cleaned titles of news articles -> the articles carrying them."""
+def _titles(
+    articles: Sequence[pb.Article], outlets: set[str], copies: Container[str] = frozenset()
+) -> dict[str, list[pb.Article]]:
+    """Neutral cleaned titles of news articles -> the articles carrying them; none of a
+    wire copy (``copies``): a republisher's own title for an agency's report ("Oil price
+    rockets after OPEC cut") is no title of the story's own reporting."""
     titles: dict[str, list[pb.Article]] = {}
-    ids = {a.article_id for a in articles}
     for a in articles:
-        if a.kind in ("opinion", "analysis"):
-            continue
-        if a.duplicate_of and a.duplicate_of in ids:
-            # A wire copy under a republisher's own title ("Oil price rockets after OPEC
-            # cut"): the agency's title for its own report is the plainer one.
+        if a.kind in ("opinion", "analysis") or a.article_id in copies:
             continue
         title = clean_title(a.title, outlets)
         if neutral(title) and len(title.split()) >= 3:
@@ -427,6 +554,77 @@ HEADLINE_FRESH_WEIGHT = 0.2
 # A title of the latest day leads if it is at least this central compared with the story's
 # most central title: a late side angle ("Adobe homes bore the brunt") does not.
 LATEST_TITLE_CENTRALITY = 0.7
+
+
+# Two reports sharing this many of their sentences word for word, and this share of the
+# shorter one's, are one report and its republication.
+VERBATIM_SENTENCES = 3
+VERBATIM_SHARE = 0.6
+
+
+def wire_copies(articles: Sequence[pb.Article]) -> frozenset[str]:
+    """Ids of the story's articles that are recognisably another's republication, whether
+    or not the original is in the story: one whose dateline credits an agency other than
+    its outlet ("VIENNA, Nov 19 (CPA) -" in the Daily Courier), one ingest found a near
+    duplicate of an earlier article (``duplicate_of``), and every report but the original
+    of a set that share their sentences word for word. An agency's report under its own
+    dateline is never a copy: ingest may have met a republication first."""
+    own, copies = set(), set()
+    for a in articles:
+        tag = _agency_tag(a)
+        if tag and C.names_outlet(tag, a.parent_outlet or a.outlet):
+            own.add(a.article_id)
+        elif tag or a.duplicate_of:
+            copies.add(a.article_id)
+    for group in _verbatim_groups(articles):
+        original = min(
+            group,
+            key=lambda a: (
+                a.article_id not in own,
+                seconds(a.published_at),
+                bool(a.duplicate_of),
+                a.article_id,
+            ),
+        )
+        copies.update(a.article_id for a in group if a is not original)
+    return frozenset(copies - own)
+
+
+def _agency_tag(a: pb.Article) -> str:
+    parsed = parse_article(a)
+    return C.wire_agency(parsed.texts[0]) if parsed.texts else ""
+
+
+def _verbatim_groups(articles: Sequence[pb.Article]) -> list[list[pb.Article]]:
+    """Sets of the story's news reports that share most of their sentences word for word."""
+    news = [a for a in articles if a.kind not in ("opinion", "analysis")]
+    holders: dict[str, list[int]] = {}
+    sizes = []
+    for index, a in enumerate(news):
+        texts = parse_article(a).texts
+        sizes.append(len(texts))
+        for text in dict.fromkeys(C.without_dateline(t) for t in texts):
+            holders.setdefault(text, []).append(index)
+    shared: Counter[tuple[int, int]] = Counter()
+    for held in holders.values():
+        for i, first in enumerate(held):
+            for second in held[i + 1 :]:
+                shared[first, second] += 1
+    parent = list(range(len(news)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for (i, j), n in shared.items():
+        if n >= VERBATIM_SENTENCES and n >= VERBATIM_SHARE * min(sizes[i], sizes[j]):
+            parent[root(i)] = root(j)
+    groups: dict[int, list[pb.Article]] = {}
+    for index, a in enumerate(news):
+        groups.setdefault(root(index), []).append(a)
+    return [g for g in groups.values() if len(g) > 1]
 
 
 def _latest_titles(
@@ -460,13 +658,20 @@ def headline(
     weights: dict[str, float],
     happened: Sequence[Candidate],
     candidates: Sequence[Candidate] = (),
+    copies: frozenset[str] | None = None,
 ) -> pb.Sentence:
     """One neutral line: the most central plain title of the latest news, else the lead fact.
     Its casualty figures are the story's current ones: a toll a later report has raised is
     stated as raised ("toll rises to 14" -> "... to 16", citing that report), and a title
     whose raised toll cannot be restated gives way to one whose figures stand."""
     outlets = _outlets(articles)
-    titles = _titles(articles, outlets)
+    copies = wire_copies(articles) if copies is None else copies
+    titles = _titles(articles, outlets, copies)
+    if not titles and copies and happened and happened[0].lead:
+        # Only copies carry titles: the agency's own opening states the news plainer than a
+        # republisher's headline for it.
+        lead = happened[0]
+        return pb.Sentence(text=C.present(lead.text).rstrip("."), article_ids=lead.article_ids)
     if titles:
         latest = _latest_titles(titles, weights)
         # Within the latest day the most central title leads, whatever the hour.
@@ -541,15 +746,18 @@ def timeline(
     related: Sequence[Related],
     weights: dict[str, float] | None = None,
     recase: Callable[[str], str] = str,
+    copies: frozenset[str] | None = None,
 ) -> list[pb.TimelineEntry]:
     """One entry per day of this story (its main development that day) and one per linked
     earlier or follow-up story, oldest first. ``recase`` prints a title in house style."""
     outlets, entries = _outlets(articles), []
+    copies = wire_copies(articles) if copies is None else copies
     by_day: dict[int, list[pb.Article]] = {}
     for a in articles:
         by_day.setdefault(_day(a), []).append(a)
     for day_articles in by_day.values():
-        titles = _titles(day_articles, outlets)
+        # A day told only in wire copies still happened: then a copy's title dates it.
+        titles = _titles(day_articles, outlets, copies) or _titles(day_articles, outlets)
         if not titles:
             continue  # a day of only comment and analysis is no development of its own
         text, ids = _best_title(titles, weights or {}, lambda a: 0.0)

@@ -141,6 +141,24 @@ def without_dateline(sentence: str) -> str:
     return sentence
 
 
+_AGENCY_TAG_RE = re.compile(r"\(([A-Za-z]+)\)\s*[-–—]+\s*$")
+
+
+def wire_agency(sentence: str) -> str:
+    """The agency a wire dateline credits ("CPA" in "VIENNA, Nov 19 (CPA) - "), or ""."""
+    m = DATELINE_RE.match(sentence) if sentence[:1].isupper() else None
+    tag = _AGENCY_TAG_RE.search(m.group()) if m else None
+    return tag.group(1) if tag else ""
+
+
+def names_outlet(tag: str, outlet: str) -> bool:
+    """True when an agency's tag is the outlet's own: its initials ("CPA" for Continental
+    Press Agency) or its name ("Reuters")."""
+    words = [w for w in outlet.replace("-", " ").split() if w[:1].isupper()]
+    initials = "".join(w[0] for w in words)
+    return tag.upper() == initials.upper() or tag.lower() in {w.lower() for w in words}
+
+
 # Capitalised words are rare: find them first (the engine skips ahead to a capital in C) and
 # check the two characters before each, rather than try a look-behind at every character.
 _CAPS_WORD_RE = re.compile(r"[A-Z][A-Z0-9]+\b")
