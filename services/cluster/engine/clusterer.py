@@ -12,7 +12,7 @@ from .features import ArticleFeatures, FeatureConfig, IdfModel, extract
 from .index import PostingIndex
 from .similarity import FEATURE_NAMES, pair_features, vec_norms
 from .split import pack_member, split_story_id, two_groups, unpack_member
-from .story_signals import story_pair_features
+from .story_signals import split_extra_features, story_pair_features
 
 META_CLOCK = "clock"  # latest published time seen (epoch s), drives idle expiry
 META_SEQ = "seq"  # articles processed, gives stories a creation order
@@ -68,6 +68,9 @@ class EngineConfig:
     # Append the story-level signals (story_signals.py) to merge and split inputs even when
     # the model has no coefficients for them yet (the tuner fitting a merge model with them).
     story_signals: bool = False
+    # Fit a dedicated split model on sampled looks (tuner only: the engine uses the model's
+    # split coefficients whenever the model file has them).
+    split_model: bool = False
 
     @property
     def last_look(self) -> int:
@@ -361,11 +364,20 @@ class StoryClusterer:
         return self._one_event_prob(a, b), first, second, feats
 
     def _one_event_prob(self, a: dict, b: dict) -> float:
-        """P that two stories report one event, as a split look judges it: the smaller one in
-        the article's place, both learned views (story-vs-story merge, article-vs-story join)."""
+        """P that two stories report one event, as a split look judges it: the split model's
+        if the model has one, else the mean of both learned views of the smaller one in the
+        article's place (story-vs-story merge, article-vs-story join)."""
+        if self.model.split_coef is not None:
+            return self.model.split_prob(self.split_features(a, b))
         small, big = sorted((a, b), key=lambda g: g["n"])
         x = self.merge_features(small, big)
         return (self.model.merge_prob(x) + self.model.prob(x[: len(FEATURE_NAMES)])) / 2
+
+    def split_features(self, a: dict, b: dict) -> list[float]:
+        """Split-model input (decision.SPLIT_FEATURE_NAMES) of a look's two groups."""
+        small, big = sorted((a, b), key=lambda g: g["n"])
+        x = pair_features(story_features(small), big, self.config.when_x_sim)
+        return x + story_pair_features(small, big) + split_extra_features(small, big)
 
     def _maybe_split(self, sid: str, aid: str, seq: int) -> dict | None:
         """Split story sid in two when it just reached a look size and holds two events."""

@@ -11,7 +11,10 @@ import numpy as np
 
 from .boost import predict_margin
 from .similarity import FEATURE_NAMES
-from .story_signals import STORY_FEATURE_NAMES
+from .story_signals import SPLIT_EXTRA_NAMES, STORY_FEATURE_NAMES
+
+# Inputs of the optional split model: pair features, story signals, split extras.
+SPLIT_FEATURE_NAMES = (*FEATURE_NAMES, *STORY_FEATURE_NAMES, *SPLIT_EXTRA_NAMES)
 
 MODEL_PATH = Path(__file__).with_name("model.json")
 
@@ -47,6 +50,10 @@ class DecisionModel:
     tree_base: float = 0.0
     merge_trees: list | None = None
     merge_tree_base: float = 0.0
+    # Optional split model: P(two groups of a story report one event), fit on sampled looks
+    # (tuning.collect_split_samples); without it a look averages the merge and join models.
+    split_coef: list[float] | None = None
+    split_bias: float = 0.0
 
     def prob(self, x: list[float]) -> float:
         """Probability that the pair belongs together."""
@@ -74,6 +81,14 @@ class DecisionModel:
             self.merge_bias + sum(w * v for w, v in zip(self.merge_coef, x, strict=True))
         )
 
+    def split_prob(self, x: list[float]) -> float:
+        """P(one event) of a look's two groups from SPLIT_FEATURE_NAMES inputs."""
+        if self.split_coef is None:
+            raise ValueError("no split model")
+        return sigmoid(
+            self.split_bias + sum(w * v for w, v in zip(self.split_coef, x, strict=True))
+        )
+
     def to_dict(self) -> dict:
         """JSON-serialisable form."""
         return {
@@ -95,6 +110,15 @@ class DecisionModel:
             "tree_base": self.tree_base,
             "merge_trees": self.merge_trees,
             "merge_tree_base": self.merge_tree_base,
+            **(
+                {
+                    "split_feature_names": list(SPLIT_FEATURE_NAMES),
+                    "split_coef": self.split_coef,
+                    "split_bias": self.split_bias,
+                }
+                if self.split_coef is not None
+                else {}
+            ),
         }
 
     @classmethod
@@ -106,6 +130,9 @@ class DecisionModel:
         story = tuple(d.get("merge_story_feature_names") or ())
         if story and story != STORY_FEATURE_NAMES:
             raise ValueError(f"model story features {story} != engine's {STORY_FEATURE_NAMES}")
+        split = tuple(d.get("split_feature_names") or ())
+        if split and split != SPLIT_FEATURE_NAMES:
+            raise ValueError(f"model split features {split} != engine's {SPLIT_FEATURE_NAMES}")
         return cls(
             coef=list(d["coef"]),
             bias=float(d["bias"]),
@@ -120,6 +147,8 @@ class DecisionModel:
             tree_base=float(d.get("tree_base", 0.0)),
             merge_trees=d.get("merge_trees"),
             merge_tree_base=float(d.get("merge_tree_base", 0.0)),
+            split_coef=d.get("split_coef"),
+            split_bias=float(d.get("split_bias", 0.0)),
         )
 
     def save(self, path: Path = MODEL_PATH) -> None:

@@ -13,6 +13,8 @@ two topic partitions, but BCubed F1 moves within refit noise (docs/clustering.md
 
 from __future__ import annotations
 
+import math
+
 from .similarity import cosine
 
 # Order of the extra merge-model inputs appended after FEATURE_NAMES.
@@ -54,4 +56,28 @@ def story_pair_features(a: dict, b: dict) -> list[float]:
         cosine(va["terms"], vb["terms"]),
         _vote_miss(wa, set(wb), 2) + _vote_miss(wb, set(wa), 2),
         _vote_miss(la, set(vb["nums"]) | set(lb), 1) + _vote_miss(lb, set(va["nums"]) | set(la), 1),
+    ]
+
+
+# Inputs of the optional split model (EngineConfig.split_model): the pair features and story
+# signals above, then these. Lead names are compared vote for vote: against a grown story's
+# full entity list every name is found somewhere, so the pair features saturate (two groups
+# of DUI reports led by two different players scored 0.997 by the join model).
+SPLIT_EXTRA_NAMES = (
+    "lead_name_miss2",  # lead names of >= 2 articles on one side absent from the other's leads
+    "lead_name_miss1",  # the same over every lead name
+    "log_n_small",  # sizes of the two groups (small groups look alike by chance)
+    "log_n_big",
+)
+
+
+def split_extra_features(a: dict, b: dict) -> list[float]:
+    """SPLIT_EXTRA_NAMES of two groups' story states, symmetric in the names."""
+    la, lb = a["vec"].get("lents") or {}, b["vec"].get("lents") or {}
+    small, big = sorted((a["n"], b["n"]))
+    return [
+        _vote_miss(la, set(lb), 2) + _vote_miss(lb, set(la), 2),
+        _vote_miss(la, set(lb), 1) + _vote_miss(lb, set(la), 1),
+        math.log(max(small, 1)),
+        math.log(max(big, 1)),
     ]

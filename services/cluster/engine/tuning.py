@@ -25,7 +25,8 @@ from .clusterer import EngineConfig, StoryClusterer, story_id_for
 from .decision import DecisionModel, fit_logistic
 from .evaluate import ARTICLE_FIELDS, scores
 from .features import FeatureConfig, IdfModel, extract
-from .similarity import FEATURE_NAMES, pair_features
+from .similarity import FEATURE_NAMES, cosine, pair_features
+from .split import two_groups
 
 JOIN_GRID = [0.3, 0.4, 0.5, 0.6, 0.7]
 MERGE_GRID = [0.5, 0.7, 0.9, 1.01]
@@ -115,6 +116,51 @@ def collect_merge_pairs(rows, feats, model: DecisionModel, cfg: EngineConfig, go
     return X, y
 
 
+SPLIT_SAMPLES = 4  # sampled looks per gold event, kind (one event / two) and look size
+
+
+def collect_split_samples(rows, feats, cfg: EngineConfig, gold_key: str, seed: int = 0):
+    """Sampled looks for the split model: members of one gold event (label 1) or of an event
+    and its nearest other event (label 0, the sibling a first report would wrongly join), at
+    each look size, divided into two groups as a look divides them.
+
+    The engine's own looks are few and mostly of pure stories (a split model fit on them
+    reached AUC 0.73 / 0.52, sixth session); sampling gives every size both kinds.
+    """
+    eng = StoryClusterer(model=_dummy_model(), config=cfg)
+    rng = random.Random(seed)
+    events: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        events.setdefault(str(r[gold_key]), []).append(i)
+    terms = {
+        e: eng._scratch_story([feats[i] for i in ix])["vec"]["terms"] for e, ix in events.items()
+    }
+    X, y = [], []
+    for size in cfg.split_sizes:
+        for e, ix in sorted(events.items()):
+            near = max((o for o in events if o != e), key=lambda o: (cosine(terms[e], terms[o]), o))
+            for _ in range(SPLIT_SAMPLES):
+                k = rng.randint(cfg.split_min_side, size - cfg.split_min_side)
+                if len(ix) >= size:
+                    _add_look(eng, rng.sample(ix, size), rows, feats, 1.0, X, y)
+                if len(ix) >= k and len(events[near]) >= size - k:
+                    mixed = rng.sample(ix, k) + rng.sample(events[near], size - k)
+                    _add_look(eng, mixed, rows, feats, 0.0, X, y)
+    return X, y
+
+
+def _add_look(eng: StoryClusterer, members: list[int], rows, feats, label: float, X, y) -> None:
+    """Divide the members as a look would; record the split-model input if both sides count."""
+    ids = [str(rows[i]["id"]) for i in members]
+    by_id = dict(zip(ids, (feats[i] for i in members), strict=True))
+    groups = two_groups(ids, {a: f.terms for a, f in by_id.items()})
+    if min(len(g) for g in groups) < eng.config.split_min_side:
+        return
+    a, b = (eng._scratch_story([by_id[m] for m in g]) for g in groups)
+    X.append(eng.split_features(a, b))
+    y.append(label)
+
+
 def run_engine(rows, feats, model: DecisionModel, cfg: EngineConfig) -> dict[str, str]:
     """Cluster precomputed features in order; article id -> story id."""
     eng = StoryClusterer(model=model, config=cfg)
@@ -193,6 +239,8 @@ def fit(
             model.merge_trees, model.merge_tree_base = fit_gbdt(
                 np.array(MX), np.array(My), mask=mmask
             )
+    if cfg.split_model and cfg.split_sizes:
+        model.split_coef, model.split_bias = _fit_split_model(streams, cfg, gold_key, mask_arr)
     if tune_orders:
         best = _robust_thresholds(model, rows, streams, cfg, gold_key, tune_orders, fixed_join)
     else:
@@ -216,6 +264,20 @@ def fit(
     )
     model.meta = {"pairs": len(y), "positives": int(sum(y)), "train_articles": len(rows)}
     return model
+
+
+def _fit_split_model(streams, cfg: EngineConfig, gold_key: str, mask):
+    """Split model on sampled looks of the training streams (one sampling seed per order)."""
+    SX, Sy = [], []
+    for k, (rs, fs) in enumerate(streams):
+        xs, ys = collect_split_samples(rs, fs, cfg, gold_key, seed=k)
+        SX += xs
+        Sy += ys
+    smask = None
+    if mask is not None:  # the mask names pair features only; story and split inputs stay
+        smask = np.concatenate([mask, np.ones(len(SX[0]) - len(mask))])
+    coef, bias = fit_logistic(np.array(SX), np.array(Sy), l2=1.0, mask=smask)
+    return [float(c) for c in coef], bias
 
 
 FINE_JOIN_GRID = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8]
@@ -350,6 +412,9 @@ ABLATIONS = {
     "merge back coherent": ({}, {"merge_after_split": "coherent"}, None),
     "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
     "+story signals": ({}, {"story_signals": True}, None),
+    "+split model": ({}, {"split_model": True}, None),
+    "+split model +story signals": ({}, {"split_model": True, "story_signals": True}, None),
+    "+story signals any size": ({}, {"story_signals": True, "merge_max_size": 1 << 30}, None),
     "terms only": (
         {"use_entities": False, "use_numbers": False, "use_years": False},
         {"merge": False},
