@@ -38,6 +38,7 @@ from services.compose.candidates import (
     teaser,
     unnamed_speaker,
 )
+from services.compose.copies import story_copies, wire_copies
 from services.compose.papers import StoryVocabulary, papers_say
 
 MAX_WHATS_HAPPENED = 4
@@ -127,20 +128,20 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     brief.updated_at.FromSeconds(int(context.now))
     if not articles:
         return brief
-    candidates, weights = build_candidates(articles)
+    copies = story_copies(articles)
+    candidates, weights = build_candidates(articles, copies)
     happened = whats_happened(candidates)
     behind = behind_the_headline(candidates, happened)
     background = how_we_got_here(candidates, happened + behind)
     recase = title_case_fixer(candidates, context.name_words)
-    copies = wire_copies(articles)
-    head = headline(articles, weights, happened, candidates, copies)
+    head = headline(articles, weights, happened, candidates, copies.ids)
     head.text = recase(head.text)
     brief.headline.CopyFrom(head)
     acronyms = _acronyms_if_shouting(articles, happened + behind + background)
     used = happened + behind + background
     day = lead_day(happened[0]) if happened else None
     lines = papers_say(
-        articles, candidates, used, context.max_papers_lines, context.name_words, day
+        articles, candidates, used, context.max_papers_lines, context.name_words, day, copies
     )
     # In reading order, each person is named in full at their first mention.
     namer = PeopleNamer(articles)
@@ -150,7 +151,7 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     brief.what_the_papers_say.extend(namer.lines(lines))
     brief.how_we_got_here.extend(namer.sentences(background, acronyms))
     brief.timeline.extend(
-        timeline(story_id, articles, brief.headline, context.related, weights, recase, copies)
+        timeline(story_id, articles, brief.headline, context.related, weights, recase, copies.ids)
     )
     brief.go_deeper.extend(context.hubs[:3])
     if context.cards is not None:
@@ -554,77 +555,6 @@ HEADLINE_FRESH_WEIGHT = 0.2
 # A title of the latest day leads if it is at least this central compared with the story's
 # most central title: a late side angle ("Adobe homes bore the brunt") does not.
 LATEST_TITLE_CENTRALITY = 0.7
-
-
-# Two reports sharing this many of their sentences word for word, and this share of the
-# shorter one's, are one report and its republication.
-VERBATIM_SENTENCES = 3
-VERBATIM_SHARE = 0.6
-
-
-def wire_copies(articles: Sequence[pb.Article]) -> frozenset[str]:
-    """Ids of the story's articles that are recognisably another's republication, whether
-    or not the original is in the story: one whose dateline credits an agency other than
-    its outlet ("VIENNA, Nov 19 (CPA) -" in the Daily Courier), one ingest found a near
-    duplicate of an earlier article (``duplicate_of``), and every report but the original
-    of a set that share their sentences word for word. An agency's report under its own
-    dateline is never a copy: ingest may have met a republication first."""
-    own, copies = set(), set()
-    for a in articles:
-        tag = _agency_tag(a)
-        if tag and C.names_outlet(tag, a.parent_outlet or a.outlet):
-            own.add(a.article_id)
-        elif tag or a.duplicate_of:
-            copies.add(a.article_id)
-    for group in _verbatim_groups(articles):
-        original = min(
-            group,
-            key=lambda a: (
-                a.article_id not in own,
-                seconds(a.published_at),
-                bool(a.duplicate_of),
-                a.article_id,
-            ),
-        )
-        copies.update(a.article_id for a in group if a is not original)
-    return frozenset(copies - own)
-
-
-def _agency_tag(a: pb.Article) -> str:
-    parsed = parse_article(a)
-    return C.wire_agency(parsed.texts[0]) if parsed.texts else ""
-
-
-def _verbatim_groups(articles: Sequence[pb.Article]) -> list[list[pb.Article]]:
-    """Sets of the story's news reports that share most of their sentences word for word."""
-    news = [a for a in articles if a.kind not in ("opinion", "analysis")]
-    holders: dict[str, list[int]] = {}
-    sizes = []
-    for index, a in enumerate(news):
-        texts = parse_article(a).texts
-        sizes.append(len(texts))
-        for text in dict.fromkeys(C.without_dateline(t) for t in texts):
-            holders.setdefault(text, []).append(index)
-    shared: Counter[tuple[int, int]] = Counter()
-    for held in holders.values():
-        for i, first in enumerate(held):
-            for second in held[i + 1 :]:
-                shared[first, second] += 1
-    parent = list(range(len(news)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for (i, j), n in shared.items():
-        if n >= VERBATIM_SENTENCES and n >= VERBATIM_SHARE * min(sizes[i], sizes[j]):
-            parent[root(i)] = root(j)
-    groups: dict[int, list[pb.Article]] = {}
-    for index, a in enumerate(news):
-        groups.setdefault(root(index), []).append(a)
-    return [g for g in groups.values() if len(g) > 1]
 
 
 def _latest_titles(

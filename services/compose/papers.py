@@ -31,6 +31,7 @@ from services.compose.candidates import (
     teaser,
 )
 from services.compose.config import DEFAULT_KB
+from services.compose.copies import StoryCopies, story_copies
 from services.compose.kb import load_kb, name_words
 
 # Verbs by what the sentence is: a fact or attributed statement is reported; an analyst's
@@ -86,15 +87,19 @@ def papers_say(
     max_lines: int,
     names: Container[str] | None = None,
     lead_day: int | None = None,
+    copies: StoryCopies | None = None,
 ) -> list[pb.PaperLine]:
-    """One line per publisher (wire copies and editions counted once), up to max_lines.
+    """One line per publisher (editions counted once), each for its own words, up to
+    max_lines.
 
     names: the words the knowledge base writes as names (``Linker.name_words``); None for the
     shipped knowledge base's. lead_day: the day the brief's lead tells of (days since the
     epoch), when known: a line dated to a day before it tells of another event, or of an
-    earlier day of this one that the timeline keeps."""
-    by_id = {a.article_id: a for a in articles}
-    originals = [a for a in articles if not (a.duplicate_of and a.duplicate_of in by_id)]
+    earlier day of this one that the timeline keeps. copies: the story's wire copies (found
+    when not given): a copy earns its outlet no line, as its words are another's, and its
+    original earns its own outlet one even when ingest marked it as the duplicate."""
+    copies = story_copies(articles) if copies is None else copies
+    originals = [a for a in articles if a.article_id not in copies.ids]
     groups: dict[str, list[pb.Article]] = {}
     for a in sorted(originals, key=lambda a: (seconds(a.published_at), a.article_id)):
         groups.setdefault(publisher(a), []).append(a)
