@@ -31,6 +31,9 @@ from .split import two_groups
 JOIN_GRID = [0.3, 0.4, 0.5, 0.6, 0.7]
 MERGE_GRID = [0.5, 0.7, 0.9, 1.01]
 SPLIT_GRID = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8]  # 0: never split
+# A split model is fit on sampled looks, three in four of them mixed, so its P(one event)
+# runs low: its threshold is searched lower down too.
+SPLIT_MODEL_GRID = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 
 
 def load(path: str) -> list[dict]:
@@ -260,7 +263,8 @@ def fit(
     # Then the split threshold, given the others (a joint grid would cost 6x the runs); on a
     # tie the lower one, which splits less.
     model.split_threshold = max(
-        SPLIT_GRID, key=lambda t: (mean_b3(replace(model, split_threshold=t)), -t)
+        SPLIT_GRID if model.split_coef is None else SPLIT_MODEL_GRID,
+        key=lambda t: (mean_b3(replace(model, split_threshold=t)), -t),
     )
     model.meta = {"pairs": len(y), "positives": int(sum(y)), "train_articles": len(rows)}
     return model
@@ -413,6 +417,11 @@ ABLATIONS = {
     "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
     "+story signals": ({}, {"story_signals": True}, None),
     "+split model": ({}, {"split_model": True}, None),
+    "+split model merge back free": (
+        {},
+        {"split_model": True, "merge_after_split": "free"},
+        None,
+    ),
     "+split model +story signals": ({}, {"split_model": True, "story_signals": True}, None),
     "+story signals any size": ({}, {"story_signals": True, "merge_max_size": 1 << 30}, None),
     "terms only": (
