@@ -23,15 +23,20 @@ from services.api.hotpath import StoryFastPath
 from services.api.lifecycle import watch_cache
 from services.api.listpath import StoryListFastPath
 from services.api.metrics import Metrics, MetricsMiddleware
+from services.api.negotiate import NegotiationMiddleware, as_get
 from services.api.problems import PROBLEM_TYPE
 from services.api.ratelimit import Limiter, RateLimitMiddleware
 from services.api.routes import entities, health, hubs, search, stories, updates
 
 DESCRIPTION = """Story briefs, question hubs, entity cards and search over the news.
 
-Every error is an RFC 9457 `application/problem+json` document. Cacheable responses carry a
-strong `ETag`; send it back in `If-None-Match` to get `304 Not Modified`. Clients are rate
-limited per API key (`X-API-Key`) or IP: `429` with `Retry-After`."""
+Every route answers `GET` and `HEAD` (the same headers, no body); any other method gets `405`
+with `Allow: GET, HEAD`. Every error is an RFC 9457 `application/problem+json` document; an
+`Accept` header that rules out a route's media type gets `406`. Times are RFC 3339 in UTC
+(`2026-11-20T08:00:00Z`). Cacheable responses carry a strong `ETag`; send it back in
+`If-None-Match` to get `304 Not Modified`. Lists page with the opaque `next_cursor` (also in a
+`Link: rel="next"` header) until it is `null`. Clients are rate limited per API key
+(`X-API-Key`) or IP: `429` with `Retry-After`."""
 
 
 def redis_client(settings: ApiSettings, pool_size: int) -> Redis:
@@ -56,7 +61,7 @@ async def close_clients(app: FastAPI) -> None:
 
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
-    """Describe every 422 as a problem document, and the 429/503 every route may answer."""
+    """Describe every 422 as a problem document, and the 406/429/503 every route may answer."""
     problem_ref = {"$ref": "#/components/schemas/ProblemDoc"}
     content = {PROBLEM_TYPE: {"schema": problem_ref}}
     retry = {"Retry-After": {"schema": {"type": "integer"}}}
@@ -65,6 +70,13 @@ def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = {"description": "Invalid parameter.", "content": content}
+            responses.setdefault(
+                "406",
+                {
+                    "description": "The Accept header rules out this route's type.",
+                    "content": content,
+                },
+            )
             responses.setdefault(
                 "429", {"description": "Rate limited.", "headers": retry, "content": content}
             )
@@ -97,6 +109,9 @@ class NewsbriefAPI(FastAPI):
     front: FrontDoor | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            # Every route is GET; HEAD is answered as GET without the body (negotiate.py).
+            scope, send = as_get(scope, send)
         front = self.front
         if front is not None and scope["type"] == "http" and await front.serve(scope, send):
             return
@@ -187,6 +202,8 @@ def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
         app.state.metrics,
         bool(settings.cors_origins),
     )
+    # Inside the rate limit, CORS and metrics: they treat a 406 like any other answer.
+    app.add_middleware(NegotiationMiddleware)
     if limiter is not None:
         app.add_middleware(RateLimitMiddleware, limiter=limiter)
     if settings.cors_origins:

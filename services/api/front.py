@@ -19,6 +19,7 @@ from starlette.types import Scope, Send
 
 from services.api.hotpath import Reply, problem_reply, refused, send_reply, story_id_of
 from services.api.listpath import PATH, StoryListFastPath, parse_list_query
+from services.api.negotiate import refused_type
 
 if TYPE_CHECKING:
     from services.api.hotpath import StoryFastPath
@@ -54,6 +55,8 @@ class FrontDoor:
         """Answer the request if it is one of the hot routes; whether it was."""
         if scope["method"] != "GET" or (self.cors and has_origin(scope)):
             return False
+        if refused_type(scope) is not None:
+            return False  # the stack's NegotiationMiddleware answers the 406
         start = perf_counter()
         story_id = story_id_of(scope)
         query = parse_list_query(scope["query_string"]) if scope["path"] == PATH else None
@@ -69,6 +72,10 @@ class FrontDoor:
             # What Starlette's error middleware would do behind us: log, answer a bare 500.
             log.exception("unhandled error on %s", scope["path"])
             reply = problem_reply(500, "internal error", scope["path"], [])
+        if self.cors:
+            # A cross-origin request gets other headers (the full stack's), so a shared cache
+            # must not hand this answer to one: Starlette's CORS says the same on its answers.
+            reply[1].append((b"vary", b"Origin"))
         await send_reply(send, reply)
         self.metrics.observe("GET", route.path, reply[0], perf_counter() - start)
         return True

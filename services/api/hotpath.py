@@ -184,6 +184,8 @@ class StoryFastPath:
 async def send_reply(send: Send, reply: Reply) -> None:
     """Send a reply as raw ASGI messages."""
     status, headers, body = reply
-    headers.append((b"content-length", b"%d" % len(body)))
+    if status != 304:
+        # A 304's Content-Length would have to be the 200's (RFC 9110 8.6), not 0: omit it.
+        headers.append((b"content-length", b"%d" % len(body)))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
 from services.api.doccache import BriefCache
+from services.api.facets import NAMES, facet_value
 from services.api.fastredis import FastRedis
 from services.api.hotpath import Reply, fresh_reply, if_none_match_of, send_reply, unavailable_reply
 from services.api.pagination import Cursor, decode_cursor, encode_cursor, next_link, page
@@ -29,7 +30,7 @@ from services.api.responses import CACHE_LIST
 
 PATH = "/v1/stories"
 DEFAULT_LIMIT = 20
-FACETS = ("topic", "entity", "hub", "outlet", "lang")
+FACETS = NAMES
 _LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 MGET_CHUNK = 500
 
@@ -112,7 +113,7 @@ def parse_list_query(query_string: bytes) -> ListQuery | None:
         low, high = (2, 8) if name == "lang" else (1, 200)
         if not low <= len(value) <= high:
             return None
-        facet = (name, value.lower() if name == "outlet" else value)
+        facet = (name, facet_value(name, value))
     return ListQuery(limit, cursor, facet, params)
 
 

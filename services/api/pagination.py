@@ -1,7 +1,9 @@
 """Cursor pagination over lists ordered newest first (score desc, then id desc).
 
 A cursor names the last item of a page, so pages stay stable while new stories arrive at the
-head: nothing is skipped or repeated when the list changes between requests.
+head: a walk never repeats an item. Lists are ordered by last update, though, so a story updated
+during a walk moves to the head, above the cursor, and that walk does not meet it again; clients
+that must see every change follow ``/v1/updates`` (or start again from the first page).
 """
 
 from __future__ import annotations

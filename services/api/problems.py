@@ -17,6 +17,7 @@ from starlette.responses import Response
 log = logging.getLogger(__name__)
 
 PROBLEM_TYPE = "application/problem+json"
+ALLOWED = "GET, HEAD"
 
 
 class Problem(Exception):
@@ -90,9 +91,14 @@ def install(app: FastAPI, retry_after: int) -> None:
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        headers = dict(exc.headers or {})
         if exc.status_code == 404 and detail == "Not Found":
             detail = f"no route for {request.url.path}"
-        return problem(exc.status_code, detail, request.url.path, dict(exc.headers or {}))
+        if exc.status_code == 405:
+            # Every route is read-only; HEAD is served as GET (negotiate.py), so both are allowed.
+            detail = f"{request.method} is not allowed; this API answers {ALLOWED}"
+            headers["Allow"] = ALLOWED
+        return problem(exc.status_code, detail, request.url.path, headers)
 
     async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

@@ -6,9 +6,18 @@ document them and are never used to serialise, so the hot path does no encoding.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Annotated
+
 from pydantic import BaseModel, ConfigDict, Field
 
 _EXAMPLE_ID = "s-7f3a9c2e1b"
+
+# Every time the API sends is RFC 3339 in UTC to the second ("2026-11-20T08:00:00Z"), or null
+# when unknown; typed so the schema says `format: date-time` and generated clients parse it.
+When = Annotated[
+    datetime | None, Field(description="RFC 3339 UTC time, e.g. 2026-11-20T08:00:00Z; or null.")
+]
 
 
 class Sentence(BaseModel):
@@ -24,7 +33,7 @@ class PaperLine(BaseModel):
 
 
 class TimelineEntry(BaseModel):
-    at: str | None
+    at: When
     text: str
     story_id: str
     article_ids: list[str]
@@ -48,7 +57,7 @@ class Article(BaseModel):
     outlet: str
     url: str
     title: str
-    published_at: str | None
+    published_at: When
     duplicate_of: str | None
 
 
@@ -107,8 +116,8 @@ class Brief(BaseModel):
     articles: list[Article]
     outlets: list[str]
     language: str
-    first_published_at: str | None
-    updated_at: str | None
+    first_published_at: When
+    updated_at: When
     follows_story_id: str | None = Field(
         description="The earlier, quiet story this one follows up, if any."
     )
@@ -141,8 +150,8 @@ class StorySummary(BaseModel):
     language: str
     topics: list[TopicRef]
     hubs: list[str]
-    first_published_at: str | None
-    updated_at: str | None
+    first_published_at: When
+    updated_at: When
     href: str = Field(examples=[f"/v1/stories/{_EXAMPLE_ID}"])
 
 
@@ -155,7 +164,7 @@ class StoryPage(BaseModel):
 
 class VersionChange(BaseModel):
     version: int
-    at: str | None
+    at: When
     sections: list[str] = Field(examples=[["whats_happened", "articles", "split_into"]])
     added_article_ids: list[str]
     removed_article_ids: list[str] = Field(
@@ -174,7 +183,7 @@ class Hub(BaseModel):
     summary: Sentence
     story_ids: list[str]
     entity_ids: list[str]
-    updated_at: str | None
+    updated_at: When
     retired: bool
 
 
@@ -199,7 +208,7 @@ class Entity(BaseModel):
     description_source: str = Field(examples=["kb"])
     article_ids: list[str]
     story_ids: list[str]
-    updated_at: str | None
+    updated_at: When
 
 
 class EntityDetail(BaseModel):

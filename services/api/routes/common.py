@@ -9,9 +9,10 @@ from fastapi import Path, Query
 
 from services.api.pagination import Cursor, decode_cursor
 from services.api.problems import PROBLEM_TYPE, Problem
-from services.api.schemas import ProblemDoc
 
 IdPath = Annotated[str, Path(min_length=1, max_length=200, examples=["s-7f3a9c2e1b"])]
+HubIdPath = Annotated[str, Path(min_length=1, max_length=200, examples=["h-conflicts"])]
+EntityIdPath = Annotated[str, Path(min_length=1, max_length=200, examples=["e-kremlin"])]
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (1-100).")]
 CursorParam = Annotated[
     str | None,
@@ -20,9 +21,16 @@ CursorParam = Annotated[
 Facet = Annotated[str | None, Query(min_length=1, max_length=200)]
 
 
+PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDoc"}
+
+
 def problem_doc(description: str) -> dict[str, Any]:
-    """OpenAPI entry of an error answered with a problem document."""
-    return {"description": description, "model": ProblemDoc, "content": {PROBLEM_TYPE: {}}}
+    """OpenAPI entry of an error answered with a problem document (its only media type).
+
+    No ``model``: FastAPI would file it under ``application/json``, which these never are;
+    ``app.py`` registers the ProblemDoc schema this refers to.
+    """
+    return {"description": description, "content": {PROBLEM_TYPE: {"schema": PROBLEM_REF}}}
 
 
 def etag_headers() -> dict[str, Any]:
@@ -33,7 +41,13 @@ def etag_headers() -> dict[str, Any]:
     }
 
 
-NOT_MODIFIED = {304: {"description": "The client's copy (If-None-Match) is current."}}
+NOT_MODIFIED = {
+    304: {
+        "description": "The client's copy (If-None-Match) is current.",
+        "headers": etag_headers(),
+    }
+}
+LINK = {"Link": {"description": "RFC 8288 link to the next page.", "schema": {"type": "string"}}}
 NOT_FOUND = {404: problem_doc("Unknown id.")}
 
 

@@ -13,7 +13,7 @@ from services.api.deps import KeysDep, RedisDep
 from services.api.index import matching_names
 from services.api.problems import not_found
 from services.api.responses import CACHE_SLOW, conditional, join_array
-from services.api.routes.common import NOT_FOUND, NOT_MODIFIED, IdPath, etag_headers
+from services.api.routes.common import NOT_FOUND, NOT_MODIFIED, EntityIdPath, etag_headers
 from services.api.schemas import EntityDetail, EntityMatches
 from services.api.search import match_names
 
@@ -23,7 +23,10 @@ RECENT_STORIES = 20
 
 
 @router.get(
-    "", response_model=EntityMatches, summary="Find entities by name", responses=NOT_MODIFIED
+    "",
+    response_model=EntityMatches,
+    summary="Find entities by name",
+    responses={200: {"headers": etag_headers()}, **NOT_MODIFIED},
 )
 async def find_entities(
     request: Request,
@@ -45,7 +48,7 @@ async def find_entities(
     responses={200: {"headers": etag_headers()}, **NOT_MODIFIED, **NOT_FOUND},
 )
 async def get_entity(
-    entity_id: IdPath, request: Request, redis: RedisDep, keys: KeysDep
+    entity_id: EntityIdPath, request: Request, redis: RedisDep, keys: KeysDep
 ) -> Response:
     """The card (who or what, and where the description came from) and its recent stories."""
     card = await redis.get(keys.entity(entity_id))

@@ -11,10 +11,11 @@ from services.api.deps import KeysDep, RedisDep
 from services.api.problems import not_found
 from services.api.responses import CACHE_SLOW, conditional, join_array
 from services.api.routes.common import (
+    LINK,
     NOT_FOUND,
     NOT_MODIFIED,
     CursorParam,
-    IdPath,
+    HubIdPath,
     Limit,
     etag_headers,
     parse_cursor,
@@ -27,7 +28,12 @@ router = APIRouter(prefix="/v1/hubs", tags=["hubs"])
 STORIES_PER_HUB = 50
 
 
-@router.get("", response_model=HubPage, summary="Question hubs", responses=NOT_MODIFIED)
+@router.get(
+    "",
+    response_model=HubPage,
+    summary="Question hubs",
+    responses={200: {"headers": {**etag_headers(), **LINK}}, **NOT_MODIFIED},
+)
 async def list_hubs(
     request: Request,
     redis: RedisDep,
@@ -47,7 +53,7 @@ async def list_hubs(
     summary="One hub with its stories",
     responses={200: {"headers": etag_headers()}, **NOT_MODIFIED, **NOT_FOUND},
 )
-async def get_hub(hub_id: IdPath, request: Request, redis: RedisDep, keys: KeysDep) -> Response:
+async def get_hub(hub_id: HubIdPath, request: Request, redis: RedisDep, keys: KeysDep) -> Response:
     """The hub's question and summary, and summaries of its stories (newest first)."""
     hub = await redis.get(keys.hub(hub_id))
     if hub is None:

@@ -13,7 +13,7 @@ from services.api import reader
 from services.api.deps import KeysDep, RedisDep
 from services.api.index import matching_names, search_candidates
 from services.api.responses import CACHE_LIST, conditional, join_array
-from services.api.routes.common import NOT_MODIFIED, Facet, epoch
+from services.api.routes.common import NOT_MODIFIED, Facet, epoch, etag_headers
 from services.api.routes.stories import story_facets
 from services.api.schemas import SearchResults
 from services.api.search import match_names, rank
@@ -23,7 +23,12 @@ router = APIRouter(prefix="/v1/search", tags=["search"])
 MAX_ENTITIES = 5
 
 
-@router.get("", response_model=SearchResults, summary="Search stories", responses=NOT_MODIFIED)
+@router.get(
+    "",
+    response_model=SearchResults,
+    summary="Search stories",
+    responses={200: {"headers": etag_headers()}, **NOT_MODIFIED},
+)
 async def search(
     request: Request,
     redis: RedisDep,

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
+from services.api.facets import NAMES, facet_value
 from services.api.hotpath import story_reply
 from services.api.pagination import Cursor, encode_cursor, next_link
 from services.api.problems import not_found
@@ -23,6 +24,7 @@ from services.api.responses import (
     redirect,
 )
 from services.api.routes.common import (
+    LINK,
     NOT_FOUND,
     NOT_MODIFIED,
     CursorParam,
@@ -37,14 +39,19 @@ from services.api.schemas import Article, Brief, StoryPage, VersionChange
 
 router = APIRouter(prefix="/v1/stories", tags=["stories"])
 
-MOVED = {301: {"description": "The story was merged; `Location` names the surviving story."}}
+MOVED = {
+    301: {
+        "description": "The story was merged; `Location` names the surviving story.",
+        "headers": {"Location": {"schema": {"type": "string"}}},
+    }
+}
 
 
 @router.get(
     "",
     response_model=StoryPage,
     summary="Latest stories",
-    responses={200: {"headers": {**etag_headers(), "Link": {"schema": {"type": "string"}}}}},
+    responses={200: {"headers": {**etag_headers(), **LINK}}, **NOT_MODIFIED},
 )
 async def list_stories(
     request: Request,
@@ -57,7 +64,12 @@ async def list_stories(
     hub: Facet = None,
     outlet: Facet = None,
     lang: Annotated[str | None, Query(min_length=2, max_length=8, examples=["en"])] = None,
-    since: Annotated[datetime | None, Query(description="Only stories updated since.")] = None,
+    since: Annotated[
+        datetime | None,
+        Query(
+            description="Only stories updated at or after this RFC 3339 time (UTC if no offset)."
+        ),
+    ] = None,
 ) -> Response:
     """Stories newest first, filtered; page on with `next_cursor` (also in the `Link` header)."""
     after = parse_cursor(cursor)
@@ -70,18 +82,9 @@ async def list_stories(
 def story_facets(
     topic: str | None, entity: str | None, hub: str | None, outlet: str | None, lang: str | None
 ) -> dict[str, str]:
-    """The story filters a request sets (shared with search); outlets compare in lower case."""
-    return {
-        name: value
-        for name, value in (
-            ("topic", topic),
-            ("entity", entity),
-            ("hub", hub),
-            ("outlet", outlet.lower() if outlet else None),
-            ("lang", lang),
-        )
-        if value is not None
-    }
+    """The story filters a request sets (shared with search), as the store indexes them."""
+    given = zip(NAMES, (topic, entity, hub, outlet, lang), strict=True)
+    return {name: facet_value(name, value) for name, value in given if value is not None}
 
 
 def page_response(
