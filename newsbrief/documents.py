@@ -36,13 +36,39 @@ def sentence(s: pb.Sentence) -> dict[str, Any]:
     return {"text": s.text, "article_ids": list(s.article_ids)}
 
 
+# Every resource and every reference to one names its id `id`, first. Entity cards and hub
+# references also keep the older `entity_id` / `hub_id` (deprecated in the OpenAPI schema) so
+# clients written against them keep working.
+
+
 def entity_ref(card: pb.EntityCard) -> dict[str, Any]:
     return {
+        "id": card.entity_id,
         "entity_id": card.entity_id,
         "name": card.name,
         "kind": card.kind,
         "description": card.description,
     }
+
+
+def topic_ref(card: pb.EntityCard) -> dict[str, Any]:
+    """An entity as a story summary names it."""
+    return {"id": card.entity_id, "entity_id": card.entity_id, "name": card.name}
+
+
+def hub_ref(ref: pb.HubRef) -> dict[str, Any]:
+    """A brief's "go deeper" entry; `summary` is the hub summary's plain text (HubRef's)."""
+    return {
+        "id": ref.hub_id,
+        "hub_id": ref.hub_id,
+        "question": ref.question,
+        "summary": ref.summary,
+    }
+
+
+def hub_link(ref: pb.HubRef) -> dict[str, Any]:
+    """A hub as a story summary names it: the same `id` and `question` as the hub document."""
+    return {"id": ref.hub_id, "question": ref.question}
 
 
 def source_article(a: pb.SourceArticle) -> dict[str, Any]:
@@ -79,10 +105,7 @@ def brief_document(brief: pb.Brief) -> dict[str, Any]:
             }
             for t in brief.timeline
         ],
-        "go_deeper": [
-            {"hub_id": h.hub_id, "question": h.question, "summary": h.summary}
-            for h in brief.go_deeper
-        ],
+        "go_deeper": [hub_ref(h) for h in brief.go_deeper],
         "topics": [entity_ref(c) for c in brief.topics],
         "articles": [source_article(a) for a in brief.articles],
         "outlets": list(brief.outlets),
@@ -106,8 +129,8 @@ def story_summary(brief: pb.Brief) -> dict[str, Any]:
         "outlets": list(brief.outlets),
         "article_count": len(brief.articles),
         "language": brief.language,
-        "topics": [{"entity_id": c.entity_id, "name": c.name} for c in brief.topics],
-        "hubs": [h.hub_id for h in brief.go_deeper],
+        "topics": [topic_ref(c) for c in brief.topics],
+        "hubs": [hub_link(h) for h in brief.go_deeper],
         "first_published_at": iso(brief.first_published_at),
         "updated_at": iso(brief.updated_at),
         "href": f"/v1/stories/{brief.story_id}",
@@ -160,3 +183,40 @@ def search_text(brief: pb.Brief) -> str:
     parts += [s.text for s in brief.behind_the_headline]
     parts += [c.name for c in brief.topics]
     return "\n".join(p for p in parts if p)
+
+
+# --- documents stored by an older compose ---------------------------------------------------------
+
+# Bytes only a document written before `id` was added contains: today's put `id` first in
+# every entity and hub reference, and a `"` inside a JSON string is always escaped, so these
+# can only be structure. Checking them costs a substring search, not a parse.
+_OLD_ENTITY, _OLD_HUB, _OLD_HUBS = b'{"entity_id":', b'{"hub_id":', b'"hubs":["'
+
+
+def current(body: bytes) -> bytes:
+    """A stored document in today's shape: unchanged when it already is, else upgraded."""
+    if _OLD_ENTITY not in body and _OLD_HUB not in body and _OLD_HUBS not in body:
+        return body
+    return dumps(upgraded(orjson.loads(body)))
+
+
+def upgraded(value: Any) -> Any:
+    """A decoded document with the fields an older compose did not write filled in.
+
+    `id` comes from `entity_id` / `hub_id`; a summary's `hubs`, once bare ids, become
+    `{id, question}` with an empty question: the old summary does not hold it, and it comes
+    back when compose writes the story's next version.
+    """
+    if isinstance(value, list):
+        return [upgraded(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    out = {key: upgraded(item) for key, item in value.items()}
+    if "id" not in out:
+        ident = out.get("entity_id", out.get("hub_id"))
+        if isinstance(ident, str):
+            out = {"id": ident, **out}
+    hubs = out.get("hubs")
+    if isinstance(hubs, list):
+        out["hubs"] = [{"id": h, "question": ""} if isinstance(h, str) else h for h in hubs]
+    return out

@@ -15,6 +15,7 @@ from urllib.parse import quote
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from newsbrief import documents as docs
 from newsbrief.keys import Keys
 from services.api.fastredis import FastRedis
 from services.api.problems import PROBLEM_TYPE, problem_body
@@ -104,8 +105,17 @@ async def story_reply(
             return problem_reply(404, f"no story with id {story_id!r}", path, [])
         location = PREFIX + quote(survivor.decode(), safe="")
         return 301, [(b"location", location.encode()), (b"cache-control", CACHE_REDIRECT_B)], b""
+    body, etag = current_brief(body, etag)
     headers = [(b"etag", etag), (b"cache-control", CACHE_BRIEF_B)]
     return fresh_reply(headers, body, if_none_match, etag.decode())
+
+
+def current_brief(body: bytes, etag: bytes) -> tuple[bytes, bytes]:
+    """A stored brief and its ETag in today's shape (an older compose's gain `id` fields)."""
+    served = docs.current(body)
+    if served is body:
+        return body, etag
+    return served, docs.etag(served).encode()
 
 
 def refused(limiter: Limiter, wait: float, path: str) -> Reply:

@@ -137,7 +137,7 @@ def assemble(query: ListQuery, reply: list[Any]) -> tuple[bytes, str | None]:
     candidates = _pairs(ties) + _pairs(rows)
     summaries = {ident: doc for (ident, _), doc in zip(candidates, found, strict=True)}
     chosen, following = page(candidates, query.cursor, query.limit)
-    items = [summaries[ident] for ident, _ in chosen if summaries[ident] is not None]
+    items = [docs.current(summaries[ident]) for ident, _ in chosen if summaries[ident] is not None]
     token = encode_cursor(following) if following else None
     body = b'{"items":[' + b",".join(items) + b'],"next_cursor":' + orjson.dumps(token) + b"}"
     return body, token

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from newsbrief import documents as docs
 from newsbrief.keys import Keys
 from services.api.pagination import Cursor, page
 
@@ -67,10 +68,10 @@ async def story_page(
 
 
 async def documents(redis: Redis, names: list[str]) -> list[bytes]:
-    """The stored documents under these keys, skipping any that vanished meanwhile."""
+    """The stored documents under these keys (in today's shape), skipping any that vanished."""
     if not names:
         return []
-    return [doc for doc in await redis.mget(names) if doc is not None]
+    return [docs.current(doc) for doc in await redis.mget(names) if doc is not None]
 
 
 async def summaries(redis: Redis, keys: Keys, story_ids: list[str]) -> list[bytes]:

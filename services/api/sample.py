@@ -156,3 +156,21 @@ def publish(client: Any, keys: Keys, messages: Iterable[pb.Brief | pb.Hub | pb.E
             pipe.execute()
     pipe.execute()
     return count
+
+
+def older_shape(document: Any) -> Any:
+    """A document as compose wrote it before `id` joined entity and hub references.
+
+    No `id` beside `entity_id` or `hub_id`, and a story summary's `hubs` as bare ids: what the
+    API must still serve correctly from a Redis filled by an older compose.
+    """
+    if isinstance(document, list):
+        return [older_shape(item) for item in document]
+    if not isinstance(document, dict):
+        return document
+    old = {key: older_shape(value) for key, value in document.items()}
+    if "entity_id" in old or "hub_id" in old:
+        old.pop("id", None)
+    if "hubs" in old:
+        old["hubs"] = [hub["id"] for hub in document["hubs"]]
+    return old

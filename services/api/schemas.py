@@ -39,14 +39,31 @@ class TimelineEntry(BaseModel):
     article_ids: list[str]
 
 
+# Every resource, and every reference to one, names its id `id`. Entities and a brief's hub
+# references also carry the older `entity_id` / `hub_id`, kept for existing clients.
+HubId = Annotated[str, Field(description="The hub's id, as in `GET /v1/hubs/{id}`.")]
+EntityId = Annotated[str, Field(description="The entity's id, as in `GET /v1/entities/{id}`.")]
+OLD_ID = "Deprecated: the same value as `id`; read `id` instead."
+
+
 class HubRef(BaseModel):
-    hub_id: str
-    question: str
-    summary: str
+    """A hub this story belongs to, as the brief's "Go deeper" section shows it."""
+
+    id: HubId
+    hub_id: str = Field(description=OLD_ID, deprecated=True)
+    question: str = Field(description="The hub's question, as in the hub document.")
+    summary: str = Field(
+        description="Plain text: the hub summary's sentence when the brief was composed, "
+        "without its article ids. Not the same shape as a hub document's `summary`, which is "
+        "`{text, article_ids}`; fetch `GET /v1/hubs/{id}` for the provenance."
+    )
 
 
 class EntityRef(BaseModel):
-    entity_id: str
+    """An entity named by the story ("More on these topics")."""
+
+    id: EntityId
+    entity_id: str = Field(description=OLD_ID, deprecated=True)
     name: str
     kind: str
     description: str
@@ -134,8 +151,21 @@ class Brief(BaseModel):
 
 
 class TopicRef(BaseModel):
-    entity_id: str
+    """An entity the story names."""
+
+    id: EntityId
+    entity_id: str = Field(description=OLD_ID, deprecated=True)
     name: str
+
+
+class HubLink(BaseModel):
+    """A hub the story belongs to."""
+
+    id: HubId
+    question: str = Field(
+        description="The hub's question, as in the hub document; empty only in a summary "
+        "stored before this field existed, until it is rewritten."
+    )
 
 
 class StorySummary(BaseModel):
@@ -149,7 +179,7 @@ class StorySummary(BaseModel):
     article_count: int
     language: str
     topics: list[TopicRef]
-    hubs: list[str]
+    hubs: list[HubLink]
     first_published_at: When
     updated_at: When
     href: str = Field(examples=[f"/v1/stories/{_EXAMPLE_ID}"])
@@ -180,7 +210,10 @@ class Hub(BaseModel):
     question: str = Field(
         examples=["What's the latest on international conflicts and diplomatic tensions?"]
     )
-    summary: Sentence
+    summary: Sentence = Field(
+        description="One sentence answering the question, with the article ids behind it. A "
+        "brief's `go_deeper[].summary` carries only this sentence's text, as a string."
+    )
     story_ids: list[str]
     entity_ids: list[str]
     updated_at: When
@@ -200,7 +233,8 @@ class HubDetail(BaseModel):
 class Entity(BaseModel):
     """An entity card: who or what it is, and where the description came from."""
 
-    entity_id: str = Field(examples=["e-kremlin"])
+    id: EntityId = Field(examples=["e-kremlin"])
+    entity_id: str = Field(description=OLD_ID, deprecated=True, examples=["e-kremlin"])
     name: str = Field(examples=["the Kremlin"])
     kind: str = Field(examples=["organisation"])
     description: str

@@ -14,6 +14,7 @@ import jsonschema_rs
 import pytest
 import redis
 
+from newsbrief import documents as docs
 from newsbrief.keys import Keys
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.api import sample
@@ -305,3 +306,76 @@ async def test_with_cors_every_answer_varies_by_origin(redis_url, redis_key_pref
                 browser = await client.get(path, headers={"Origin": "https://app.example"})
                 assert browser.headers["access-control-allow-origin"] == "https://app.example"
                 assert "origin" in browser.headers.get("vary", "").lower(), path
+
+
+# --- documents written by an older compose --------------------------------------------------------
+
+
+def _store_older_documents(redis_url: str, prefix: str, briefs: list[pb.Brief]) -> None:
+    """Overwrite the seeded documents with what compose wrote before `id` was uniform."""
+    keys = Keys(prefix)
+    client = redis.Redis.from_url(redis_url)
+    for brief in briefs:
+        body = docs.dumps(sample.older_shape(docs.brief_document(brief)))
+        client.hset(keys.story(brief.story_id), mapping={"json": body, "etag": docs.etag(body)})
+        summary = sample.older_shape(docs.story_summary(brief))
+        client.set(keys.story_summary(brief.story_id), docs.dumps(summary))
+    for index in range(6):
+        card = docs.entity_document(sample.entity_card(index, [b.story_id for b in briefs[:3]]))
+        client.set(keys.entity(card["id"]), docs.dumps(sample.older_shape(card)))
+    client.close()
+
+
+OLDER_PATHS = [
+    "/v1/stories/s00002",
+    "/v1/stories?limit=100",
+    "/v1/stories?limit=100&since=2000-01-01T00:00:00Z",
+    "/v1/hubs/h0",
+    "/v1/entities?q=put",
+    "/v1/entities/e-putin",
+    "/v1/search?q=central bank",
+]
+
+
+def _ids_everywhere(value: object) -> None:
+    """Every object naming an `entity_id` or `hub_id` also names the same `id`."""
+    if isinstance(value, list):
+        for item in value:
+            _ids_everywhere(item)
+    elif isinstance(value, dict):
+        for old in ("entity_id", "hub_id"):
+            if old in value:
+                assert value.get("id") == value[old], value
+        for item in value.values():
+            _ids_everywhere(item)
+
+
+@pytest.mark.parametrize("path", OLDER_PATHS)
+async def test_documents_stored_by_an_older_compose_are_served_in_todays_shape(
+    api, seeded, redis_url, redis_key_prefix, path
+):
+    _store_older_documents(redis_url, redis_key_prefix, seeded)
+    spec = await _spec(api)
+    response = await api.get(path)
+    assert response.status_code == 200, response.text
+    schema = spec["paths"][_template(spec, path.split("?")[0])]["get"]["responses"]["200"]
+    body = response.json()
+    errors = [
+        str(e)
+        for e in _validator(spec, schema["content"]["application/json"]["schema"]).iter_errors(body)
+    ]
+    assert not errors, (path, errors[:3])
+    _ids_everywhere(body)
+    # The ETag is the served bytes' own, so a client's cached copy of the old shape is replaced.
+    assert response.headers["etag"] == docs.etag(response.content)
+    again = await api.get(path, headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+async def test_a_summary_names_its_hubs_with_the_hub_documents_question(api, seeded):
+    hub = (await api.get("/v1/hubs/h0")).json()["hub"]
+    items = (await api.get("/v1/stories", params={"hub": "h0", "limit": 100})).json()["items"]
+    assert items
+    for item in items:
+        assert {"id": hub["id"], "question": hub["question"]} in item["hubs"]
+        assert all(topic["id"] for topic in item["topics"])

@@ -8,6 +8,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from newsbrief import documents as docs
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
 from services.api.index import matching_names
@@ -54,6 +55,7 @@ async def get_entity(
     card = await redis.get(keys.entity(entity_id))
     if card is None:
         return not_found("entity", entity_id, request.url.path)
+    card = docs.current(card)
     story_ids = orjson.loads(card).get("story_ids", [])[:RECENT_STORIES]
     stories = await reader.summaries(redis, keys, story_ids)
     body = b'{"entity":' + card + b',"stories":' + join_array(stories) + b"}"

@@ -9,6 +9,7 @@ import orjson
 from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
+from newsbrief import documents as docs
 from services.api import reader
 from services.api.deps import KeysDep, RedisDep
 from services.api.index import matching_names, search_candidates
@@ -49,7 +50,7 @@ async def search(
     names = [keys.story_summary(sid) for sid, _ in ranked]
     summaries = await redis.mget(names) if names else []
     hits = [
-        b'{"score":' + orjson.dumps(score) + b',"story":' + summary + b"}"
+        b'{"score":' + orjson.dumps(score) + b',"story":' + docs.current(summary) + b"}"
         for (_, score), summary in zip(ranked, summaries, strict=False)
         if summary is not None
     ]
