@@ -31,8 +31,8 @@ from .split import two_groups
 JOIN_GRID = [0.3, 0.4, 0.5, 0.6, 0.7]
 MERGE_GRID = [0.5, 0.7, 0.9, 1.01]
 SPLIT_GRID = [0.0, 0.4, 0.5, 0.6, 0.7, 0.8]  # 0: never split
-# A split model is fit on sampled looks, three in four of them mixed, so its P(one event)
-# runs low: its threshold is searched lower down too.
+# A split model is calibrated on sampled looks, half of them mixed at each size, while most of
+# the engine's own looks are of one event: its threshold is searched lower down too.
 SPLIT_MODEL_GRID = [0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7]
 
 
@@ -140,28 +140,34 @@ def collect_split_samples(rows, feats, cfg: EngineConfig, gold_key: str, seed: i
     }
     X, y = [], []
     for size in cfg.split_sizes:
+        one, two = [], []
         for e, ix in sorted(events.items()):
             near = max((o for o in events if o != e), key=lambda o: (cosine(terms[e], terms[o]), o))
             for _ in range(SPLIT_SAMPLES):
                 k = rng.randint(cfg.split_min_side, size - cfg.split_min_side)
                 if len(ix) >= size:
-                    _add_look(eng, rng.sample(ix, size), rows, feats, 1.0, X, y)
+                    one.append(_look_features(eng, rng.sample(ix, size), rows, feats))
                 if len(ix) >= k and len(events[near]) >= size - k:
                     mixed = rng.sample(ix, k) + rng.sample(events[near], size - k)
-                    _add_look(eng, mixed, rows, feats, 0.0, X, y)
+                    two.append(_look_features(eng, mixed, rows, feats))
+        one, two = [x for x in one if x], [x for x in two if x]
+        # As many of each kind per size: few events are large, and the sizes must not learn
+        # that a big story is a mixed one.
+        n = min(len(one), len(two))
+        X += rng.sample(one, n) + rng.sample(two, n)
+        y += [1.0] * n + [0.0] * n
     return X, y
 
 
-def _add_look(eng: StoryClusterer, members: list[int], rows, feats, label: float, X, y) -> None:
-    """Divide the members as a look would; record the split-model input if both sides count."""
+def _look_features(eng: StoryClusterer, members: list[int], rows, feats) -> list[float] | None:
+    """Divide the members as a look would: the split-model input, or None if a side is short."""
     ids = [str(rows[i]["id"]) for i in members]
     by_id = dict(zip(ids, (feats[i] for i in members), strict=True))
     groups = two_groups(ids, {a: f.terms for a, f in by_id.items()})
     if min(len(g) for g in groups) < eng.config.split_min_side:
-        return
+        return None
     a, b = (eng._scratch_story([by_id[m] for m in g]) for g in groups)
-    X.append(eng.split_features(a, b))
-    y.append(label)
+    return eng.split_features(a, b)
 
 
 def run_engine(rows, feats, model: DecisionModel, cfg: EngineConfig) -> dict[str, str]:
