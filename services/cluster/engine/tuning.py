@@ -422,13 +422,8 @@ ABLATIONS = {
     "merge back coherent": ({}, {"merge_after_split": "coherent"}, None),
     "merge any size": ({}, {"merge_max_size": 1 << 30}, None),
     "+story signals": ({}, {"story_signals": True}, None),
-    "+split model": ({}, {"split_model": True}, None),
-    "+split model merge back free": (
-        {},
-        {"split_model": True, "merge_after_split": "free"},
-        None,
-    ),
-    "+split model +story signals": ({}, {"split_model": True, "story_signals": True}, None),
+    "-split model": ({}, {"split_model": False}, None),
+    "more looks": ({}, {"split_sizes": (4, 5, 6, 7, 8, 10, 12, 15, 20, 25, 30)}, None),
     "+story signals any size": ({}, {"story_signals": True, "merge_max_size": 1 << 30}, None),
     "terms only": (
         {"use_entities": False, "use_numbers": False, "use_years": False},
@@ -505,7 +500,8 @@ def main(argv=None) -> None:
         model.meta["how"] = (
             f"logistic regression (Newton, L2=1), pairs pooled from {a.train_orders} shuffled "
             "training orders: join model on teacher-forced then on-policy "
-            "(article, candidate story) pairs, merge model on on-policy story pairs; thresholds "
+            "(article, candidate story) pairs, merge model on on-policy story pairs, split "
+            "model on sampled looks (one event or two, balanced per size); thresholds "
             f"maximise BCubed F1 on the training topics; data {a.input}, topics not in CV fold 0 "
             f"(held out: {sorted(fold0, key=str)}); command: python -m "
             "services.cluster.engine.tuning fit INPUT.jsonl"
