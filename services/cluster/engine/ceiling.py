@@ -17,6 +17,7 @@ from .clusterer import EngineConfig, StoryClusterer
 from .decision import DecisionModel, fit_logistic
 from .evaluate import scores
 from .similarity import cosine, pair_features
+from .tuning import precompute, teacher_forced_pairs, topic_folds  # tuning imports us lazily
 
 LINK_GRID = [round(0.2 + 0.05 * i, 2) for i in range(13)]  # 0.2 .. 0.8
 PAIR_FLOOR = 0.05  # pairs with less term cosine keep P = 0 (they never link; saves scoring)
@@ -82,34 +83,23 @@ def cut(n: int, merges: list[tuple[int, int, float]], threshold: float) -> list[
     return label
 
 
-def fit_join_model(rows: list[dict], cfg: EngineConfig, gold_key: str, seeds) -> DecisionModel:
-    """Join model from teacher-forced (article, gold story) pairs, as the tuner's first step."""
-    from .tuning import collect_pairs, ordered, precompute  # the tuner imports this module
-
-    X, y = [], []
-    for s in seeds:
-        rs = ordered(rows, s)
-        xs, ys = collect_pairs(rs, precompute(rs, cfg), cfg, gold_key)
-        X += xs
-        y += ys
-    coef, bias = fit_logistic(np.array(X), np.array(y), l2=1.0)
-    return DecisionModel(coef=[float(c) for c in coef], bias=bias)
-
-
 def _labelled(rows: list[dict], labels: list[int], tag: str) -> dict[str, str]:
     return {str(r["id"]): f"{tag}:{lab}" for r, lab in zip(rows, labels, strict=True)}
 
 
 def offline_fold(train: list[dict], test: list[dict], cfg: EngineConfig, gold_key: str, seeds):
-    """Held-out prediction of one fold and the threshold chosen on its training topics."""
-    from .tuning import precompute
+    """Held-out prediction of one fold and the threshold chosen on its training topics.
 
-    model = fit_join_model(train, cfg, gold_key, seeds)
-    gold = {str(r["id"]): str(r[gold_key]) for r in train}
-    merges = average_linkage(pair_matrix(precompute(train, cfg), model, cfg))
+    The join model is the tuner's first step: teacher-forced (article, gold story) pairs."""
+    streams, X, y = teacher_forced_pairs(train, cfg, gold_key, seeds)
+    coef, bias = fit_logistic(np.array(X), np.array(y), l2=1.0)
+    model = DecisionModel(coef=[float(c) for c in coef], bias=bias)
+    rows, feats = streams[0]  # linkage ignores order: any training stream will do
+    gold = {str(r["id"]): str(r[gold_key]) for r in rows}
+    merges = average_linkage(pair_matrix(feats, model, cfg))
 
     def train_f1(t: float) -> float:
-        pred = _labelled(train, cut(len(train), merges, t), "t")
+        pred = _labelled(rows, cut(len(rows), merges, t), "t")
         return scores(gold, pred)["bcubed"]["f1"]
 
     best = max(LINK_GRID, key=lambda t: (train_f1(t), -abs(t - 0.5)))
@@ -119,8 +109,6 @@ def offline_fold(train: list[dict], test: list[dict], cfg: EngineConfig, gold_ke
 
 def offline_cv(rows, cfg: EngineConfig, gold_key, topic_key, k, fold_seed, seeds) -> dict:
     """k folds by topic, as the engine's CV: scores of the union of held-out predictions."""
-    from .tuning import topic_folds
-
     pred: dict[str, str] = {}
     thresholds = []
     for fi, fold in enumerate(topic_folds(rows, k, fold_seed, topic_key)):

@@ -9,6 +9,7 @@ from the other story are evidence of two events.
 Off by default (EngineConfig.story_signals, ablation "+story signals"): measured in the sixth
 session, they lift the merge model's AUC on its candidates from 0.57 / 0.67 to 0.72 / 0.79 on
 two topic partitions, but BCubed F1 moves within refit noise (docs/clustering.md).
+The split model (seventh session) always reads them, with the lead-name misses below.
 """
 
 from __future__ import annotations

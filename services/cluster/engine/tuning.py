@@ -170,6 +170,28 @@ def _look_features(eng: StoryClusterer, members: list[int], rows, feats) -> list
     return eng.split_features(a, b)
 
 
+def teacher_forced_pairs(rows, cfg: EngineConfig, gold_key: str, seeds):
+    """The training streams (one shuffled order per seed, features precomputed) and their
+    teacher-forced join pairs, pooled."""
+    streams, X, y = [], [], []
+    for s in seeds:
+        rs = ordered(rows, s)
+        fs = precompute(rs, cfg)
+        streams.append((rs, fs))
+        xs, ys = collect_pairs(rs, fs, cfg, gold_key)
+        X += xs
+        y += ys
+    return streams, X, y
+
+
+def _widen_mask(mask, width: int):
+    """A feature mask naming the pair features only, widened to inputs with story (and
+    split) signals appended: every appended signal is kept."""
+    if mask is None or width <= len(mask):
+        return mask
+    return np.concatenate([mask, np.ones(width - len(mask))])
+
+
 def run_engine(rows, feats, model: DecisionModel, cfg: EngineConfig) -> dict[str, str]:
     """Cluster precomputed features in order; article id -> story id."""
     eng = StoryClusterer(model=model, config=cfg)
@@ -203,15 +225,7 @@ def fit(
     tune_orders: int = 0,
 ) -> DecisionModel:
     """Fit LR on teacher-forced pairs, then pick thresholds maximising BCubed on these rows."""
-    streams = []
-    X, y = [], []
-    for s in seeds:
-        rs = ordered(rows, s)
-        fs = precompute(rs, cfg)
-        streams.append((rs, fs))
-        xs, ys = collect_pairs(rs, fs, cfg, gold_key)
-        X += xs
-        y += ys
+    streams, X, y = teacher_forced_pairs(rows, cfg, gold_key, seeds)
     mask_arr = None if mask is None else np.array(mask)
     coef, bias = fit_logistic(np.array(X), np.array(y), l2=1.0, mask=mask_arr)
     model = DecisionModel(coef=[float(c) for c in coef], bias=bias)
@@ -237,11 +251,7 @@ def fit(
             xs, ys = collect_merge_pairs(rs, fs, model, cfg, gold_key)
             MX += xs
             My += ys
-        # With story signals on, MX rows are longer than the pair features; the mask (which
-        # names pair features only) keeps every story signal.
-        mmask = mask_arr
-        if mask_arr is not None and MX and len(MX[0]) > len(mask_arr):
-            mmask = np.concatenate([mask_arr, np.ones(len(MX[0]) - len(mask_arr))])
+        mmask = _widen_mask(mask_arr, len(MX[0]) if MX else 0)  # story signals kept
         mc, mb = fit_logistic(np.array(MX), np.array(My), l2=1.0, mask=mmask)
         model.merge_coef, model.merge_bias = [float(c) for c in mc], mb
         if learner == "gbdt":
@@ -283,9 +293,7 @@ def _fit_split_model(streams, cfg: EngineConfig, gold_key: str, mask):
         xs, ys = collect_split_samples(rs, fs, cfg, gold_key, seed=k)
         SX += xs
         Sy += ys
-    smask = None
-    if mask is not None:  # the mask names pair features only; story and split inputs stay
-        smask = np.concatenate([mask, np.ones(len(SX[0]) - len(mask))])
+    smask = _widen_mask(mask, len(SX[0]))
     coef, bias = fit_logistic(np.array(SX), np.array(Sy), l2=1.0, mask=smask)
     return [float(c) for c in coef], bias
 
