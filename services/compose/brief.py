@@ -38,7 +38,7 @@ from services.compose.candidates import (
     teaser,
     unnamed_speaker,
 )
-from services.compose.copies import story_copies, wire_copies
+from services.compose.copies import story_copies
 from services.compose.papers import StoryVocabulary, papers_say
 
 MAX_WHATS_HAPPENED = 4
@@ -134,14 +134,20 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     behind = behind_the_headline(candidates, happened)
     background = how_we_got_here(candidates, happened + behind)
     recase = title_case_fixer(candidates, context.name_words)
-    head = headline(articles, weights, happened, candidates, copies.ids)
+    head = headline(articles, weights, happened, candidates, copies=copies.ids)
     head.text = recase(head.text)
     brief.headline.CopyFrom(head)
     acronyms = _acronyms_if_shouting(articles, happened + behind + background)
     used = happened + behind + background
     day = lead_day(happened[0]) if happened else None
     lines = papers_say(
-        articles, candidates, used, context.max_papers_lines, context.name_words, day, copies
+        articles,
+        candidates,
+        used,
+        context.max_papers_lines,
+        context.name_words,
+        day,
+        copies=copies,
     )
     # In reading order, each person is named in full at their first mention.
     namer = PeopleNamer(articles)
@@ -151,7 +157,9 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     brief.what_the_papers_say.extend(namer.lines(lines))
     brief.how_we_got_here.extend(namer.sentences(background, acronyms))
     brief.timeline.extend(
-        timeline(story_id, articles, brief.headline, context.related, weights, recase, copies.ids)
+        timeline(
+            story_id, articles, brief.headline, context.related, weights, recase, copies=copies.ids
+        )
     )
     brief.go_deeper.extend(context.hubs[:3])
     if context.cards is not None:
@@ -192,6 +200,11 @@ class PeopleNamer:
         if self._texts is None:
             self._texts = _people_texts(self._articles)
         self.people.update(P.story_people(self._texts, new))
+
+    def _meets_bare(self, text: str) -> bool:
+        """True when a reader would meet someone in the text as a bare surname first."""
+        self._learn(text)
+        return bool(self.people) and self.unnamed(text) is not None
 
     def read(self, text: str) -> None:
         """Note a printed text: whom it names in full counts from here on."""
@@ -237,8 +250,7 @@ class PeopleNamer:
         out = []
         for c in chosen:
             sentence = _sentence(c, acronyms)
-            self._learn(sentence.text)
-            if self.people and self.unnamed(sentence.text) is not None:
+            if self._meets_bare(sentence.text):
                 sentence = self._named_in_full(c, sentence, acronyms)
             if sentence is not None:
                 self.read(sentence.text)
@@ -251,8 +263,7 @@ class PeopleNamer:
         # Another outlet's wording that names the person in full, if one does.
         for article_id, wording in c.by_article.items():
             text = C.present(wording, acronyms)
-            self._learn(text)
-            if self.unnamed(text) is None:
+            if not self._meets_bare(text):
                 ids = [article_id, *(i for i in sentence.article_ids if i != article_id)]
                 return pb.Sentence(text=text, article_ids=ids)
         found = self.introduced(sentence.text, sentence.article_ids[0])
@@ -268,8 +279,7 @@ class PeopleNamer:
         out = []
         for line in lines:
             head, sep, body = line.text.partition(" that ")
-            self._learn(body)
-            if self.people and self.unnamed(body) is not None:
+            if self._meets_bare(body):
                 found = self.introduced(body, line.article_id)
                 if found is None:
                     continue
@@ -588,14 +598,15 @@ def headline(
     weights: dict[str, float],
     happened: Sequence[Candidate],
     candidates: Sequence[Candidate] = (),
-    copies: frozenset[str] | None = None,
+    *,
+    copies: frozenset[str],
 ) -> pb.Sentence:
     """One neutral line: the most central plain title of the latest news, else the lead fact.
     Its casualty figures are the story's current ones: a toll a later report has raised is
     stated as raised ("toll rises to 14" -> "... to 16", citing that report), and a title
-    whose raised toll cannot be restated gives way to one whose figures stand."""
+    whose raised toll cannot be restated gives way to one whose figures stand. ``copies``: the
+    story's wire copies, whose titles are not the story's own."""
     outlets = _outlets(articles)
-    copies = wire_copies(articles) if copies is None else copies
     titles = _titles(articles, outlets, copies)
     if not titles and copies and happened and happened[0].lead:
         # Only copies carry titles: the agency's own opening states the news plainer than a
@@ -676,12 +687,13 @@ def timeline(
     related: Sequence[Related],
     weights: dict[str, float] | None = None,
     recase: Callable[[str], str] = str,
-    copies: frozenset[str] | None = None,
+    *,
+    copies: Container[str],
 ) -> list[pb.TimelineEntry]:
     """One entry per day of this story (its main development that day) and one per linked
-    earlier or follow-up story, oldest first. ``recase`` prints a title in house style."""
+    earlier or follow-up story, oldest first. ``recase`` prints a title in house style;
+    ``copies``: the story's wire copies."""
     outlets, entries = _outlets(articles), []
-    copies = wire_copies(articles) if copies is None else copies
     by_day: dict[int, list[pb.Article]] = {}
     for a in articles:
         by_day.setdefault(_day(a), []).append(a)

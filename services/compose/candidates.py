@@ -27,7 +27,6 @@ MIN_WORDS, MAX_WORDS = 6, 55
 
 V = TypeVar("V")
 FACT, ANALYSIS, BACKGROUND = C.FACT, C.ANALYSIS, C.BACKGROUND
-_DATELINE_RE = C.DATELINE_RE
 _FIRST_PERSON = frozenset(["I", "we", "We", "our", "Our", "us", "my", "My", "me"])
 _QUOTED_SPAN_RE = re.compile(r"[\"“][^\"”]*[\"”]")
 
@@ -655,13 +654,6 @@ _PRONOUN_SPEAKERS = frozenset(["it", "he", "she", "they"])
 _REPORTING = frozenset(
     T.words("said says added told announced confirmed insisted warned stated explained")
 )
-_NOT_NAMES = frozenset(
-    T.words(
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-        "May June July August September October November December"
-    )
-)
-
 
 _PRONOUN_NEAR_START_RE = re.compile(r" (?:it|he|she|they) ")
 _THE_BACK_REFERENCE_RE = re.compile(r"the (?:two|three|pair|former|latter)\b", re.IGNORECASE)
@@ -708,7 +700,9 @@ def _early_pronoun_speaker(words: list[str]) -> bool:
     for i in range(1, min(len(words) - 1, 6)):
         if words[i] in _PRONOUN_SPEAKERS and words[i + 1] in _REPORTING:
             # Only times and dates before it ("By 1100 GMT", "On Monday"): no one named.
-            return all(not w[:1].isupper() or w.isupper() or w in _NOT_NAMES for w in words[1:i])
+            return all(
+                not w[:1].isupper() or w.isupper() or w in T.CALENDAR_NAMES for w in words[1:i]
+            )
     return False
 
 
@@ -782,7 +776,7 @@ def hook(sentence: str) -> bool:
     words = T.words(sentence)
     opener = words[0].removesuffix("'s").removesuffix("’s") if words else ""
     # "Thursday's cut of one million barrels...": a day and a count are of the story too.
-    return opener not in _NOT_NAMES and _COUNT_WORDS.isdisjoint(w.lower() for w in words)
+    return opener not in T.CALENDAR_NAMES and _COUNT_WORDS.isdisjoint(w.lower() for w in words)
 
 
 _COUNT_WORDS = frozenset(

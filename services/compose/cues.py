@@ -128,7 +128,8 @@ _LEADING_CAPS_RE = re.compile(
 )
 # "GENEVA, Nov 18 (CPA) - " and "AREQUIPA, Peru, Nov 23 (CPA) - ".
 DATELINE_RE = re.compile(
-    r"^[A-Z][A-Z .'-]+,(?:\s+[A-Z][\w.' -]*,)?\s+\w+\.?\s+\d+\s*(?:\([A-Za-z]+\))?\s*[-–—]+\s*"
+    r"^[A-Z][A-Z .'-]+,(?:\s+[A-Z][\w.' -]*,)?\s+\w+\.?\s+\d+\s*"
+    r"(?:\((?P<agency>[A-Za-z]+)\))?\s*[-–—]+\s*"
 )
 
 
@@ -141,14 +142,10 @@ def without_dateline(sentence: str) -> str:
     return sentence
 
 
-_AGENCY_TAG_RE = re.compile(r"\(([A-Za-z]+)\)\s*[-–—]+\s*$")
-
-
 def wire_agency(sentence: str) -> str:
     """The agency a wire dateline credits ("CPA" in "VIENNA, Nov 19 (CPA) - "), or ""."""
     m = DATELINE_RE.match(sentence) if sentence[:1].isupper() else None
-    tag = _AGENCY_TAG_RE.search(m.group()) if m else None
-    return tag.group(1) if tag else ""
+    return (m.group("agency") or "") if m else ""
 
 
 def names_outlet(tag: str, outlet: str) -> bool:

@@ -422,13 +422,13 @@ def _head(article: pb.Article) -> str:
 def _lead_end(article: pb.Article, head: str) -> int:
     """Where an article's lead (its summary and first ``LEAD_PARAGRAPHS`` paragraphs) ends in
     its head, at a paragraph break."""
-    end = len(article.summary) + 1
+    at = 0  # in the text, which the head holds after the summary and a newline
     for _ in range(LEAD_PARAGRAPHS):
-        brk = article.text.find("\n\n", end - len(article.summary) - 1)
+        brk = article.text.find("\n\n", at)
         if brk < 0:
             return len(head)
-        end = len(article.summary) + 1 + brk + 2
-    return min(end, len(head))
+        at = brk + 2
+    return min(len(article.summary) + 1 + at, len(head))
 
 
 def mined_cards(articles: Sequence[pb.Article], linker: Linker) -> list[pb.EntityCard]:

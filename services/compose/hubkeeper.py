@@ -233,7 +233,7 @@ class HubKeeper:
         }
 
     def _leads_with(self, sid: str, entity_id: str) -> bool:
-        anchors = _stored_anchors(self.stories.get(sid) or {})
+        anchors = (self.stories.get(sid) or {}).get("anchors")  # None: recorded before anchors
         return anchors is None or entity_id in anchors
 
     def _wants(self, sid: str, hub: pb.Hub, current: dict[str, pb.Hub], now: float) -> bool:

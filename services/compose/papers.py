@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import people as P
 from services.compose import text as T
 from services.compose.candidates import (
     ANALYSIS,
@@ -31,7 +32,7 @@ from services.compose.candidates import (
     teaser,
 )
 from services.compose.config import DEFAULT_KB
-from services.compose.copies import StoryCopies, story_copies
+from services.compose.copies import StoryCopies
 from services.compose.kb import load_kb, name_words
 
 # Verbs by what the sentence is: a fact or attributed statement is reported; an analyst's
@@ -44,40 +45,8 @@ _LEADING_CONNECTIVES_RE = re.compile(
     r"^(?:but|and|so|however|meanwhile|still|yet|also|in addition|moreover|now)\b,?\s+",
     re.IGNORECASE,
 )
-_TITLES = frozenset(
-    [
-        "President",
-        "Prime",
-        "Chancellor",
-        "King",
-        "Queen",
-        "Prince",
-        "Princess",
-        "Pope",
-        "General",
-        "Sir",
-        "Dame",
-        "Lord",
-        "Judge",
-        "Senator",
-        "Governor",
-        "Mayor",
-        "Minister",
-        "Secretary",
-        "Mr",
-        "Mrs",
-        "Ms",
-        "Dr",
-        "Professor",
-        "Speaker",
-        "Premier",
-        "Commissioner",
-        "Ambassador",
-        "Councillor",
-        "Inspector",
-        "Commander",
-    ]
-)
+# Titles and honorifics: an opening one keeps its capital, as part of the name after it.
+_TITLES = P.TITLES | frozenset(["Mr", "Mrs", "Ms", "Dr"])
 
 
 def papers_say(
@@ -87,7 +56,8 @@ def papers_say(
     max_lines: int,
     names: Container[str] | None = None,
     lead_day: int | None = None,
-    copies: StoryCopies | None = None,
+    *,
+    copies: StoryCopies,
 ) -> list[pb.PaperLine]:
     """One line per publisher (editions counted once), each for its own words, up to
     max_lines.
@@ -95,10 +65,9 @@ def papers_say(
     names: the words the knowledge base writes as names (``Linker.name_words``); None for the
     shipped knowledge base's. lead_day: the day the brief's lead tells of (days since the
     epoch), when known: a line dated to a day before it tells of another event, or of an
-    earlier day of this one that the timeline keeps. copies: the story's wire copies (found
-    when not given): a copy earns its outlet no line, as its words are another's, and its
-    original earns its own outlet one even when ingest marked it as the duplicate."""
-    copies = story_copies(articles) if copies is None else copies
+    earlier day of this one that the timeline keeps. copies: the story's wire copies: a copy
+    earns its outlet no line, as its words are another's, and its original earns its own outlet
+    one even when ingest marked it as the duplicate."""
     originals = [a for a in articles if a.article_id not in copies.ids]
     groups: dict[str, list[pb.Article]] = {}
     for a in sorted(originals, key=lambda a: (seconds(a.published_at), a.article_id)):

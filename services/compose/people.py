@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
-from .text import STOPWORDS, words
+from .text import CALENDAR_NAMES, STOPWORDS, words
 
 _UPPER, _LOWER = "A-ZÀ-ÖØ-Þ", "a-zß-öø-ÿ"
 _NAME_WORD = rf"[{_UPPER}][{_LOWER}]+(?:['’-][{_UPPER}{_LOWER}][{_LOWER}]+)*"
@@ -23,13 +23,19 @@ _CAPITAL_RUN_RE = re.compile(
 # Words that put a name in its place but do not say who it is.
 _HONORIFICS = frozenset(["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr"])
 _HONORIFIC_BEFORE_RE = re.compile(r"\b(Mr|Mrs|Ms|Miss|Mx|Dr)\.? $")
-# Titles that, before a surname, say who the person is ("Chancellor Voss").
-_ROLE_TITLES = frozenset(
+# Titles that, before a surname, say who the person is ("Chancellor Voss"); papers keeps
+# them with the name too.
+TITLES = frozenset(
     words(
         "President Prime Chancellor King Queen Prince Princess Pope General Sir Dame Lord Judge "
         "Senator Governor Mayor Minister Secretary Professor Speaker Premier Commissioner "
-        "Ambassador Councillor Inspector Commander Envoy Director Chairman Chairwoman Chair "
-        "Archbishop Bishop Cardinal Captain Colonel Sergeant Constable Superintendent Cllr"
+        "Ambassador Councillor Inspector Commander"
+    )
+)
+_ROLE_TITLES = TITLES | frozenset(
+    words(
+        "Envoy Director Chairman Chairwoman Chair Archbishop Bishop Cardinal Captain Colonel "
+        "Sergeant Constable Superintendent Cllr"
     )
 )
 # Words that end an organisation's or a place's name, never a person's ("Police Scotland").
@@ -44,12 +50,6 @@ _NOT_PERSON_WORDS = frozenset(
         "Hall Park Port River Sea Ocean Island Islands Valley Mountains Coast Republic Kingdom "
         "States Region Province District County City Town Centre Center Station Airport Hospital "
         "North South East West Northern Southern Eastern Western Central New Old Great Storm"
-    )
-)
-_CALENDAR = frozenset(
-    words(
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May "
-        "June July August September October November December"
     )
 )
 # Nouns a tabloid writes before a name ("Backpacker Chloe Benson", "Mum-of-three Jade ..."):
@@ -143,7 +143,7 @@ def _given_like(word: str, lowercase: Container[str]) -> bool:
         and word not in _HONORIFICS
         and word not in _ROLE_TITLES
         and word not in _NOT_PERSON_WORDS
-        and word not in _CALENDAR
+        and word not in CALENDAR_NAMES
         and word.lower() not in STOPWORDS
         and word.lower() not in lowercase
     )
@@ -171,7 +171,7 @@ def lone_names(text: str) -> set[str]:
     for run in _runs(text):
         last = run.words[-1]
         if len(run.words) == 1 or run.words[-2] in _HONORIFICS or run.words[-2].isupper():
-            if last not in _CALENDAR and last.lower() not in STOPWORDS:
+            if last not in CALENDAR_NAMES and last.lower() not in STOPWORDS:
                 out.add(last)
         elif run.words[-2].lower() in STOPWORDS:  # "The Salas ..." opening a sentence
             out.add(last)
@@ -266,7 +266,7 @@ def _premodifier(before: str) -> str | None:
     found = m.group(1).split()
     if found[-1] not in _ROLE_NOUNS:
         return None
-    while found and (found[0] in _CALENDAR or found[0].lower() in STOPWORDS):
+    while found and (found[0] in CALENDAR_NAMES or found[0].lower() in STOPWORDS):
         found.pop(0)  # "On Monday INDECI head ...": the day is no part of the role
     lowered = [w for w in found if w[:1].islower()]
     if not found or len(lowered) == len(found):

@@ -13,7 +13,6 @@ def render_brief(doc: dict[str, Any], console: Console | None = None) -> None:
     document of its own) prints only where the story went."""
     c = console or Console()
     if doc.get("merged_into"):
-        # A tombstone has no content of its own: say where the story went.
         c.rule(f"[bold]story {doc['id']}[/bold]")
         c.print(f"Merged into {doc['merged_into']}: its brief continues there.", highlight=False)
         return

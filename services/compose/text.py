@@ -215,6 +215,15 @@ def _split_words(text: str, separators: bytes, pattern: re.Pattern[str]) -> list
     return out
 
 
+# Day and month names: capitalised, yet never a person's name nor part of one.
+CALENDAR_NAMES = frozenset(
+    words(
+        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
+        "May June July August September October November December"
+    )
+)
+
+
 @lru_cache(maxsize=65536)
 def norm_word(word: str) -> str:
     """Lower-case a word and strip common inflections so that near forms compare equal."""

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from newsbrief.ids import article_id, content_hash
 from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose.candidates import Candidate, build_candidates
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = ROOT / "tests" / "fixtures" / "compose" / "stories.jsonl"
@@ -133,3 +134,9 @@ def feed_in_published_order(composer, stories: dict[str, list[pb.Article]]) -> f
         if composer.meta.get(key, {}).get("pending"):
             composer.rebuild(key, now + 3600)
     return now
+
+
+def candidate_with(articles: list[pb.Article], words: str) -> Candidate:
+    """The story's first candidate sentence containing ``words``."""
+    candidates, _ = build_candidates(articles)
+    return next(c for c in candidates if words in c.text)

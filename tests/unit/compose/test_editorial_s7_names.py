@@ -7,12 +7,11 @@ import re
 from datetime import UTC, datetime
 
 import pytest
-from compose_corpus import _article, example_stories
+from compose_corpus import _article, candidate_with, example_stories
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import people as P
 from services.compose.brief import BriefContext, PeopleNamer, compose_brief
-from services.compose.candidates import build_candidates
 
 T0 = datetime(2026, 3, 2, 7, tzinfo=UTC)
 T1 = datetime(2026, 3, 2, 11, tzinfo=UTC)
@@ -41,11 +40,6 @@ HERALD = _article(
 )
 
 
-def _candidate(articles: list[pb.Article], words: str):
-    candidates, _ = build_candidates(articles)
-    return next(c for c in candidates if words in c.text)
-
-
 # -- the story's people ---------------------------------------------------------------------
 def test_the_story_knows_a_person_by_full_name_and_role():
     people = P.story_people([(a.article_id, a.text) for a in (TRIBUNE, HERALD)])
@@ -72,7 +66,7 @@ def test_a_bare_surname_and_a_full_name_are_told_apart():
 # -- a brief's sentences --------------------------------------------------------------------
 def test_a_quote_by_surname_only_is_printed_with_the_name_and_role_the_story_gives():
     articles = [TRIBUNE, HERALD]
-    quote = _candidate(articles, "school hall tonight")
+    quote = candidate_with(articles, "school hall tonight")
     namer = PeopleNamer(articles)
     [printed] = namer.sentences([quote], frozenset())
     assert printed.text.lower().endswith('tonight," council leader nkem okafor said.')
@@ -83,8 +77,8 @@ def test_a_quote_by_surname_only_is_printed_with_the_name_and_role_the_story_giv
 
 def test_a_person_named_in_full_before_keeps_the_surname_after():
     articles = [TRIBUNE, HERALD]
-    first = _candidate(articles, "temporary accommodation")
-    quote = _candidate(articles, "school hall tonight")
+    first = candidate_with(articles, "temporary accommodation")
+    quote = candidate_with(articles, "school hall tonight")
     printed = PeopleNamer(articles).sentences([first, quote], frozenset())
     assert printed[1].text.endswith("tonight,\u201d Okafor said.") or printed[1].text.endswith(
         'tonight," Okafor said.'
@@ -111,7 +105,7 @@ def test_another_outlets_wording_that_names_the_person_in_full_is_preferred():
         "Thandi Mbeki, the council's chief engineer, said the cracks were found on Tuesday.",
         T1,
     )
-    sentence = _candidate([a, b], "at least a month")
+    sentence = candidate_with([a, b], "at least a month")
     [printed] = PeopleNamer([a, b]).sentences([sentence], frozenset())
     assert "Thandi Mbeki told the council" in printed.text
     assert printed.article_ids[0] == b.article_id
@@ -127,7 +121,7 @@ def test_a_sentence_naming_someone_the_story_never_introduces_is_dropped():
         "The council said more supplies would arrive on Wednesday morning.",
         T0,
     )
-    sentence = _candidate([a], "blankets were running short")
+    sentence = candidate_with([a], "blankets were running short")
     assert PeopleNamer([a]).sentences([sentence], frozenset()) == []
 
 
@@ -140,7 +134,7 @@ def test_a_bare_surname_inside_a_quotation_is_never_rewritten():
         '"Okafor has been here every night, which says a lot," said resident Jim Dale, 71.',
         T0,
     )
-    sentence = _candidate([a], "every night")
+    sentence = candidate_with([a], "every night")
     assert PeopleNamer([a]).sentences([sentence], frozenset()) == []
 
 

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from compose_corpus import _article
 
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.compose.brief import BriefContext, compose_brief, wire_copies
+from services.compose.brief import BriefContext, compose_brief
+from services.compose.copies import wire_copies
 
 T0 = datetime(2026, 5, 6, 9, tzinfo=UTC)
 T1 = datetime(2026, 5, 6, 10, tzinfo=UTC)

@@ -10,14 +10,13 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from compose_corpus import _article
+from compose_corpus import _article, candidate_with
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import brief as brief_mod
 from services.compose import copies as copies_mod
-from services.compose import papers as papers_mod
 from services.compose.brief import BriefContext, compose_brief
-from services.compose.candidates import build_candidates, parse_article, support_publishers
+from services.compose.candidates import parse_article, support_publishers
 from services.compose.copies import (
     VERBATIM_SENTENCES,
     VERBATIM_SHARE,
@@ -108,11 +107,6 @@ def _lines(articles: list[pb.Article]) -> dict[str, pb.PaperLine]:
     return by_outlet
 
 
-def _candidate(articles: list[pb.Article], words: str):
-    candidates, _ = build_candidates(articles)
-    return next(c for c in candidates if words in c.text)
-
-
 def test_the_agency_gets_its_line_when_ingest_met_the_copy_first():
     # The Courier's copy arrived first, so ingest marked the agency's report as the duplicate.
     courier = _courier()
@@ -153,7 +147,7 @@ def test_a_copy_never_counts_as_independent_support():
     # The copy counts for the agency, not the agency for the copy ingest marked it after.
     assert publishers[courier.article_id] == publishers[agency.article_id] == AGENCY.lower()
     # The wire's sentence is in two articles but has one publisher behind it.
-    diverted = _candidate(articles, "diverted to the southern port")
+    diverted = candidate_with(articles, "diverted to the southern port")
     assert set(diverted.article_ids) == {courier.article_id, agency.article_id}
     assert len(diverted.publishers) == 1
 
@@ -176,7 +170,7 @@ def test_copies_of_a_report_missing_from_the_story_earn_no_line_and_one_voice(ma
     publishers = support_publishers(articles)
     assert publishers[courier.article_id] == publishers[herald.article_id]
     assert publishers[courier.article_id] not in ("daily courier", "harbour herald")
-    assert len(_candidate(articles, "diverted to the southern port").publishers) == 1
+    assert len(candidate_with(articles, "diverted to the southern port").publishers) == 1
 
 
 def test_an_agencys_own_dateline_earns_its_line_whatever_ingest_marked():
@@ -225,7 +219,7 @@ def test_two_outlets_quoting_one_official_are_both_credited(shared):
     lines = _lines(articles)
     assert lines["Valletta Post"].article_id == post.article_id
     assert lines["Island Gazette"].article_id == gazette.article_id
-    quoted = _candidate(articles, "every litre of fuel")
+    quoted = candidate_with(articles, "every litre of fuel")
     assert quoted.publishers == {"valletta post", "island gazette"}
 
 
@@ -253,8 +247,6 @@ def test_copies_are_worked_out_once_per_brief(monkeypatch):
         raise AssertionError("copies worked out again inside the brief")
 
     monkeypatch.setattr(brief_mod, "story_copies", counted)
-    monkeypatch.setattr(brief_mod, "wire_copies", refused)
-    monkeypatch.setattr(papers_mod, "story_copies", refused)
     monkeypatch.setattr(copies_mod, "story_copies", refused)  # what candidates would import
     courier = _courier()
     articles = [courier, _agency(duplicate_of=courier.article_id), _gazette()]
