@@ -358,10 +358,15 @@ def centrality(terms: frozenset[str], weights: dict[str, float]) -> float:
     """Mean weight of a sentence's terms, damped for very short sentences."""
     if not terms:
         return 0.0
+    # fsum, not sum: a frozenset of strings iterates in an order set by each process's string
+    # hashing, and a float sum's last bit depends on the order. Titles differing in one equally
+    # weighted figure ("kills 10", "kills 11") would then tie in one process and not in the
+    # next, and a restarted worker would publish another headline for an unchanged story.
+    # fsum is exactly rounded, so the same terms give the same total in any order.
     try:  # a story's own sentences use only terms it weighs: map in C, no generator
-        total = sum(map(weights.__getitem__, terms))
+        total = math.fsum(map(weights.__getitem__, terms))
     except KeyError:
-        total = sum(weights.get(t, 0.0) for t in terms)
+        total = math.fsum(weights.get(t, 0.0) for t in terms)
     return total / (len(terms) + 2)
 
 

@@ -90,7 +90,7 @@ def _voices(
             if found:
                 origin[a.article_id] = found
     voices: dict[str, str] = {}
-    for copy_id in ids:
+    for copy_id in sorted(ids):  # ids is a frozenset: the same order in every process
         source = _carried(copy_id, ids, origin)
         if source in ids:  # its original is not in the story
             voices[copy_id] = _absent_voice(by_id[source], parsed[source].agency)

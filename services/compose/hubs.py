@@ -190,7 +190,9 @@ def _names_re(card: pb.EntityCard) -> re.Pattern[str]:
     # Ukrainian president"), as the linker matches them.
     parts = [
         ("(?i:" + re.escape(n) + ")") if n[:1].islower() else re.escape(n)
-        for n in sorted(set(filter(None, names)), key=len, reverse=True)
+        # Longest first, so a name wins over its prefix; then by name, so the pattern is the
+        # same in every process whatever order the set of names iterates in.
+        for n in sorted(set(filter(None, names)), key=lambda n: (-len(n), n))
     ]
     return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)") if parts else _NEVER
 
