@@ -41,19 +41,14 @@ def sentence(s: pb.Sentence) -> dict[str, Any]:
 # clients written against them keep working.
 
 
-def entity_ref(card: pb.EntityCard) -> dict[str, Any]:
-    return {
-        "id": card.entity_id,
-        "entity_id": card.entity_id,
-        "name": card.name,
-        "kind": card.kind,
-        "description": card.description,
-    }
-
-
 def topic_ref(card: pb.EntityCard) -> dict[str, Any]:
     """An entity as a story summary names it."""
     return {"id": card.entity_id, "entity_id": card.entity_id, "name": card.name}
+
+
+def entity_ref(card: pb.EntityCard) -> dict[str, Any]:
+    """An entity as a brief names it: a summary's reference, with what it is."""
+    return {**topic_ref(card), "kind": card.kind, "description": card.description}
 
 
 def hub_ref(ref: pb.HubRef) -> dict[str, Any]:
@@ -198,6 +193,14 @@ def current(body: bytes) -> bytes:
     if _OLD_ENTITY not in body and _OLD_HUB not in body and _OLD_HUBS not in body:
         return body
     return dumps(upgraded(orjson.loads(body)))
+
+
+def current_stored(body: bytes, tag: bytes) -> tuple[bytes, bytes]:
+    """A stored document and its ETag ``tag`` in today's shape; an upgrade gets its own ETag."""
+    served = current(body)
+    if served is body:
+        return body, tag
+    return served, etag(served).encode()
 
 
 def upgraded(value: Any) -> Any:

@@ -24,9 +24,9 @@ from services.api.lifecycle import watch_cache
 from services.api.listpath import StoryListFastPath
 from services.api.metrics import Metrics, MetricsMiddleware
 from services.api.negotiate import NegotiationMiddleware, as_get
-from services.api.problems import PROBLEM_TYPE
 from services.api.ratelimit import Limiter, RateLimitMiddleware
 from services.api.routes import entities, health, hubs, search, stories, updates
+from services.api.routes.common import problem_doc
 
 DESCRIPTION = """Story briefs, question hubs, entity cards and search over the news.
 
@@ -62,27 +62,17 @@ async def close_clients(app: FastAPI) -> None:
 
 def document_problems(schema: dict[str, Any]) -> dict[str, Any]:
     """Describe every 422 as a problem document, and the 406/429/503 every route may answer."""
-    problem_ref = {"$ref": "#/components/schemas/ProblemDoc"}
-    content = {PROBLEM_TYPE: {"schema": problem_ref}}
-    retry = {"Retry-After": {"schema": {"type": "integer"}}}
+    retry = {"headers": {"Retry-After": {"schema": {"type": "integer"}}}}
     for methods in schema.get("paths", {}).values():
         for operation in methods.values():
             responses = operation.setdefault("responses", {})
             if "422" in responses:
-                responses["422"] = {"description": "Invalid parameter.", "content": content}
+                responses["422"] = problem_doc("Invalid parameter.")
             responses.setdefault(
-                "406",
-                {
-                    "description": "The Accept header rules out this route's type.",
-                    "content": content,
-                },
+                "406", problem_doc("The Accept header rules out this route's type.")
             )
-            responses.setdefault(
-                "429", {"description": "Rate limited.", "headers": retry, "content": content}
-            )
-            responses.setdefault(
-                "503", {"description": "Redis unavailable.", "headers": retry, "content": content}
-            )
+            responses.setdefault("429", {**problem_doc("Rate limited."), **retry})
+            responses.setdefault("503", {**problem_doc("Redis unavailable."), **retry})
     components = schema.get("components", {}).get("schemas", {})
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)

@@ -32,6 +32,7 @@ import asyncio
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from newsbrief import documents as docs
 from services.api.fastredis import FastRedis
 
 FIELDS = ("json", "etag")
@@ -102,7 +103,11 @@ class BriefCache:
         self.stored += size
 
     async def read(self, key: str) -> tuple[bytes | None, bytes | None]:
-        """The story hash's body and ETag (None, None when absent); RedisError on failure."""
+        """The story hash's body and ETag (None, None when absent); RedisError on failure.
+
+        In today's shape (``documents.current_stored``): a copy is upgraded once, as it is
+        stored, rather than on every request that it serves.
+        """
         name = key.encode()
         now = asyncio.get_running_loop().time()
         cached = fresh(self.entries.get(name), now, self.max_age)
@@ -114,15 +119,19 @@ class BriefCache:
             return cached
         self.misses += 1
 
+        served: tuple[bytes, bytes] | None = None
+
         def store(reply: Any) -> None:
             # Runs as the reply is parsed, so an invalidation that follows it wins.
+            nonlocal served
             body, etag = reply
             if body is not None and etag is not None:
-                self._budget(len(body))
-                self.entries[name] = (body, etag, asyncio.get_running_loop().time())
+                served = docs.current_stored(body, etag)
+                self._budget(len(served[0]))
+                self.entries[name] = (*served, asyncio.get_running_loop().time())
 
         body, etag = await self.fast.execute_hooked(("HMGET", key, *FIELDS), store)
-        return body, etag
+        return served if served is not None else (body, etag)
 
     async def _barrier(self) -> None:
         """Return once every invalidation Redis produced so far has been applied."""

@@ -55,13 +55,13 @@ class FrontDoor:
         """Answer the request if it is one of the hot routes; whether it was."""
         if scope["method"] != "GET" or (self.cors and has_origin(scope)):
             return False
-        if refused_type(scope) is not None:
-            return False  # the stack's NegotiationMiddleware answers the 406
         start = perf_counter()
         story_id = story_id_of(scope)
         query = parse_list_query(scope["query_string"]) if scope["path"] == PATH else None
         if story_id is None and query is None:
             return False
+        if refused_type(scope) is not None:
+            return False  # the stack's NegotiationMiddleware answers the 406
         route = self.story.route if story_id is not None else self.listing.route
         try:
             if story_id is not None:

@@ -105,17 +105,10 @@ async def story_reply(
             return problem_reply(404, f"no story with id {story_id!r}", path, [])
         location = PREFIX + quote(survivor.decode(), safe="")
         return 301, [(b"location", location.encode()), (b"cache-control", CACHE_REDIRECT_B)], b""
-    body, etag = current_brief(body, etag)
+    if cache is None:  # the worker's copies are upgraded once, as they are stored
+        body, etag = docs.current_stored(body, etag)
     headers = [(b"etag", etag), (b"cache-control", CACHE_BRIEF_B)]
     return fresh_reply(headers, body, if_none_match, etag.decode())
-
-
-def current_brief(body: bytes, etag: bytes) -> tuple[bytes, bytes]:
-    """A stored brief and its ETag in today's shape (an older compose's gain `id` fields)."""
-    served = docs.current(body)
-    if served is body:
-        return body, etag
-    return served, docs.etag(served).encode()
 
 
 def refused(limiter: Limiter, wait: float, path: str) -> Reply:

@@ -30,7 +30,6 @@ from services.api.responses import CACHE_LIST
 
 PATH = "/v1/stories"
 DEFAULT_LIMIT = 20
-FACETS = NAMES
 _LIMIT = re.compile(r"[1-9][0-9]{0,2}")
 MGET_CHUNK = 500
 
@@ -104,7 +103,7 @@ def parse_list_query(query_string: bytes) -> ListQuery | None:
             cursor = decode_cursor(params["cursor"])
         except ValueError:
             return None
-    facets = [(name, params[name]) for name in FACETS if name in params]
+    facets = [(name, params[name]) for name in NAMES if name in params]
     if len(facets) > 1:
         return None
     facet = None

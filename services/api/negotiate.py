@@ -32,7 +32,7 @@ def produced(path: str) -> str | None:
     known = MEDIA_TYPES.get(path)
     if known is not None:
         return known
-    if path == "/v1/stories" or path.startswith(JSON_PREFIXES):
+    if path.startswith(JSON_PREFIXES):
         return JSON
     return None
 

@@ -1,4 +1,5 @@
-"""Reads of the serving store (layout in ``newsbrief.keys``); returns stored bytes as-is."""
+"""Reads of the serving store (layout in ``newsbrief.keys``); returns stored bytes, upgraded
+to today's shape only when an older compose wrote them (``documents.current``)."""
 
 from __future__ import annotations
 

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from newsbrief.infra import KafkaBroker, RedisServer
 from newsbrief.topics import create_topics
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @pytest.fixture(scope="session")
@@ -62,3 +68,33 @@ def redis_key_prefix(redis_url: str, unique_name: str) -> Iterator[str]:
     for key in client.scan_iter(match=f"{unique_name}:*", count=1000):
         client.delete(key)
     client.close()
+
+
+@pytest.fixture
+def serve_api(
+    redis_url: str, redis_key_prefix: str
+) -> Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]:
+    """The API on a real socket over this test's Redis keys: ``async with serve_api() as client``.
+
+    Rate limit off and no rebuild, unless keyword ApiSettings fields passed to it say otherwise.
+    """
+    # Imported here: most integration tests never serve the API.
+    import httpx
+
+    from services.api.app import create_app
+    from services.api.config import ApiSettings
+    from services.api.main import serve_in_thread
+
+    @contextlib.asynccontextmanager
+    async def serve(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        base: dict[str, Any] = {
+            "redis_url": redis_url,
+            "redis_key_prefix": redis_key_prefix,
+            "rate_limit_per_second": 0,
+            "rebuild_on_empty": False,
+        }
+        with serve_in_thread(create_app(ApiSettings(**{**base, **overrides}))) as url:
+            async with httpx.AsyncClient(base_url=url) as client:
+                yield client
+
+    return serve

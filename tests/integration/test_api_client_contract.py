@@ -18,9 +18,6 @@ from newsbrief import documents as docs
 from newsbrief.keys import Keys
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.api import sample
-from services.api.app import create_app
-from services.api.config import ApiSettings
-from services.api.main import serve_in_thread
 
 PROBLEM = "application/problem+json"
 
@@ -40,17 +37,9 @@ def seeded(redis_url: str, redis_key_prefix: str) -> list[pb.Brief]:
 
 
 @pytest.fixture
-async def api(redis_url: str, redis_key_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ApiSettings(
-        redis_url=redis_url,
-        redis_key_prefix=redis_key_prefix,
-        rate_limit_per_second=0,
-        rebuild_on_empty=False,
-        sse_heartbeat_seconds=0.2,
-    )
-    with serve_in_thread(create_app(settings)) as base:
-        async with httpx.AsyncClient(base_url=base, timeout=5) as client:
-            yield client
+async def api(serve_api) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_api(sse_heartbeat_seconds=0.2) as client:
+        yield client
 
 
 def assert_problem(response: httpx.Response, status: int) -> dict:
@@ -179,10 +168,12 @@ async def _spec(api: httpx.AsyncClient) -> dict:
     return (await api.get("/openapi.json")).json()
 
 
-def _validator(spec: dict, schema: dict) -> jsonschema_rs.Validator:
+def _schema_errors(spec: dict, schema: dict, value: object) -> list[str]:
+    """Where a value breaks a schema of the spec (its refs resolved against the spec's own)."""
     text = json.dumps({"$defs": spec["components"]["schemas"], **schema})
     resolved = json.loads(text.replace("#/components/schemas/", "#/$defs/"))
-    return jsonschema_rs.validator_for(resolved, validate_formats=True)
+    validator = jsonschema_rs.validator_for(resolved, validate_formats=True)
+    return [str(e) for e in validator.iter_errors(value)]
 
 
 async def test_every_error_is_documented_as_problem_json_only(api):
@@ -241,9 +232,7 @@ async def test_real_answers_match_the_documented_schema(api, seeded, path):
     content = documented[str(response.status_code)].get("content", {})
     media = response.headers["content-type"].split(";")[0]
     assert media in content, (path, media, list(content))
-    errors = [
-        str(e) for e in _validator(spec, content[media]["schema"]).iter_errors(response.json())
-    ]
+    errors = _schema_errors(spec, content[media]["schema"], response.json())
     assert not errors, (path, errors[:3])
 
 
@@ -288,24 +277,16 @@ async def test_a_walk_never_repeats_a_story_updated_or_added_meanwhile(
     assert [item["id"] for item in top.json()["items"]] == ["s00020", "s00001"]
 
 
-async def test_with_cors_every_answer_varies_by_origin(redis_url, redis_key_prefix, seeded):
+async def test_with_cors_every_answer_varies_by_origin(serve_api, seeded):
     # A shared cache keeps the answer to a request without Origin (public, max-age); served to
     # a browser on the allowed origin, it would lack Access-Control-Allow-Origin.
-    settings = ApiSettings(
-        redis_url=redis_url,
-        redis_key_prefix=redis_key_prefix,
-        rate_limit_per_second=0,
-        rebuild_on_empty=False,
-        cors_origins="https://app.example",
-    )
-    with serve_in_thread(create_app(settings)) as base:
-        async with httpx.AsyncClient(base_url=base) as client:
-            for path in ("/v1/stories/s00001", "/v1/stories", "/v1/stories/nope", "/v1/hubs"):
-                plain = await client.get(path)
-                assert "origin" in plain.headers.get("vary", "").lower(), path
-                browser = await client.get(path, headers={"Origin": "https://app.example"})
-                assert browser.headers["access-control-allow-origin"] == "https://app.example"
-                assert "origin" in browser.headers.get("vary", "").lower(), path
+    async with serve_api(cors_origins="https://app.example") as client:
+        for path in ("/v1/stories/s00001", "/v1/stories", "/v1/stories/nope", "/v1/hubs"):
+            plain = await client.get(path)
+            assert "origin" in plain.headers.get("vary", "").lower(), path
+            browser = await client.get(path, headers={"Origin": "https://app.example"})
+            assert browser.headers["access-control-allow-origin"] == "https://app.example"
+            assert "origin" in browser.headers.get("vary", "").lower(), path
 
 
 # --- documents written by an older compose --------------------------------------------------------
@@ -360,10 +341,7 @@ async def test_documents_stored_by_an_older_compose_are_served_in_todays_shape(
     assert response.status_code == 200, response.text
     schema = spec["paths"][_template(spec, path.split("?")[0])]["get"]["responses"]["200"]
     body = response.json()
-    errors = [
-        str(e)
-        for e in _validator(spec, schema["content"]["application/json"]["schema"]).iter_errors(body)
-    ]
+    errors = _schema_errors(spec, schema["content"]["application/json"]["schema"], body)
     assert not errors, (path, errors[:3])
     _ids_everywhere(body)
     # The ETag is the served bytes' own, so a client's cached copy of the old shape is replaced.

@@ -18,9 +18,6 @@ import redis
 from newsbrief import store
 from newsbrief.keys import Keys
 from newsbrief.v1 import newsbrief_pb2 as pb
-from services.api.app import create_app
-from services.api.config import ApiSettings
-from services.api.main import serve_in_thread
 from services.compose.composer import Composer, Outputs
 from services.compose.config import DEFAULT_KB, ComposeSettings
 from services.compose.entities import Linker
@@ -67,16 +64,9 @@ def publish(redis_url: str, redis_key_prefix: str) -> Iterator[Published]:
 
 
 @pytest.fixture
-async def api(redis_url: str, redis_key_prefix: str) -> AsyncIterator[httpx.AsyncClient]:
-    settings = ApiSettings(
-        redis_url=redis_url,
-        redis_key_prefix=redis_key_prefix,
-        rate_limit_per_second=0,
-        rebuild_on_empty=False,
-    )
-    with serve_in_thread(create_app(settings)) as base:
-        async with httpx.AsyncClient(base_url=base) as client:
-            yield client
+async def api(serve_api) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_api() as client:
+        yield client
 
 
 async def test_the_api_shows_where_split_articles_went_and_came_back(api, publish) -> None:
