@@ -15,6 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from newsbrief.keys import Keys
 from services.api import problems
+from services.api.compression import GzipCopies, NegotiatedGZip
 from services.api.config import ApiSettings
 from services.api.doccache import BriefCache
 from services.api.fastredis import FastRedis
@@ -36,7 +37,14 @@ with `Allow: GET, HEAD`. Every error is an RFC 9457 `application/problem+json` d
 (`2026-11-20T08:00:00Z`). Cacheable responses carry a strong `ETag`; send it back in
 `If-None-Match` to get `304 Not Modified`. Lists page with the opaque `next_cursor` (also in a
 `Link: rel="next"` header) until it is `null`. Clients are rate limited per API key
-(`X-API-Key`) or IP: `429` with `Retry-After`."""
+(`X-API-Key`) or IP: `429` with `Retry-After`.
+
+Compression: send `Accept-Encoding: gzip` (q-values are honoured) to get JSON bodies of 1 KiB
+or more gzip-coded, with `Content-Encoding: gzip` and `Vary: Accept-Encoding`; smaller bodies,
+problem documents and the `/v1/updates` event stream are never compressed, and a client that
+sends no `Accept-Encoding` gets the plain bytes. The gzip representation has its own strong
+ETag (the plain one with `-gzip` inside the quotes); `If-None-Match` with either answers `304`
+while the document is unchanged."""
 
 
 def redis_client(settings: ApiSettings, pool_size: int) -> Redis:
@@ -146,6 +154,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             settings.redis_url, settings.redis_timeout, settings.brief_cache_seconds
         )
     app.state.metrics = Metrics()
+    app.state.gzip = GzipCopies()
     problems.install(app, settings.retry_after_seconds)
     for module in (stories, hubs, entities, search, updates, health):
         app.include_router(module.router)
@@ -173,6 +182,7 @@ def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
         "route": routes["get_story"],
         "limiter": limiter,
         "cache": app.state.cache,
+        "gzip": app.state.gzip,
     }
     list_options = {
         "fast": app.state.fast,
@@ -180,7 +190,10 @@ def _add_middleware(app: FastAPI, settings: ApiSettings) -> None:
         "retry_after": settings.retry_after_seconds,
         "route": routes["list_stories"],
         "cache": app.state.cache,
+        "gzip": app.state.gzip,
     }
+    # Innermost: the routes outside /v1/ (OpenAPI, docs, metrics); /v1/ routes gzip themselves.
+    app.add_middleware(NegotiatedGZip)
     # The front door (front.py) answers most of these; the middleware copies, the cross-origin.
     app.add_middleware(StoryFastPath, **story_options)
     app.add_middleware(StoryListFastPath, **list_options)

@@ -8,6 +8,7 @@ import dataclasses
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ from newsbrief.keys import Keys
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.api import sample
 from services.api.bench_bare import BODY_FILE_ENV
+from services.api.compression import LEVEL, compress
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -174,15 +176,35 @@ def measured(pids: list[int], *args: object) -> WrkResult:
     return dataclasses.replace(result, cpu_us=spent / requests * 1e6 if requests else None)
 
 
-def rotation_script(path: Path, story_ids: list[str]) -> Path:
-    """A wrk Lua script that cycles through the story ids."""
+def rotation_script(path: Path, story_ids: list[str], gzip: bool = False) -> Path:
+    """A wrk Lua script that cycles through the story ids (asking for gzip, when told)."""
     ids = ",".join(f'"{sid}"' for sid in story_ids)
+    headers = '{["Accept-Encoding"] = "gzip"}' if gzip else "nil"
     path.write_text(
-        f"local ids = {{{ids}}}\nlocal i = 0\n"
+        f"local ids = {{{ids}}}\nlocal i = 0\nlocal headers = {headers}\n"
         "request = function()\n  i = i % #ids + 1\n"
-        '  return wrk.format("GET", "/v1/stories/" .. ids[i])\nend\n'
+        '  return wrk.format("GET", "/v1/stories/" .. ids[i], headers)\nend\n'
     )
     return path
+
+
+def gzip_sizes(bodies: list[bytes]) -> str:
+    """Identity vs gzip bytes of the served briefs: medians and the median ratio."""
+    plain = [len(body) for body in bodies]
+    coded = [len(compress(body)) for body in bodies]
+    ratios = [c / p for c, p in zip(coded, plain, strict=True)]
+    return (
+        f"brief bytes identity median {statistics.median(plain):,.0f}, gzip median "
+        f"{statistics.median(coded):,.0f}, gzip/identity median {statistics.median(ratios):.3f} "
+        f"(min {min(ratios):.3f}, max {max(ratios):.3f}; {len(bodies)} briefs, level {LEVEL})"
+    )
+
+
+def check_gzip(api: str, story_id: str) -> None:
+    """Refuse to measure unless the API answers gzip to a client asking for it."""
+    response = httpx.get(f"{api}/v1/stories/{story_id}", headers={"Accept-Encoding": "gzip"})
+    if response.headers.get("content-encoding") != "gzip":
+        raise RuntimeError("the API did not answer gzip to Accept-Encoding: gzip")
 
 
 def table(results: list[WrkResult], bare: WrkResult) -> str:
@@ -266,6 +288,7 @@ def _run(
     open_api = f"http://127.0.0.1:{open_port}"
     bare_url = f"http://127.0.0.1:{bare_port}/bare/{briefs[0].story_id}"
     script = rotation_script(tmp / "rotate.lua", [b.story_id for b in briefs])
+    gzip_script = rotation_script(tmp / "rotate-gzip.lua", [b.story_id for b in briefs], True)
     with contextlib.ExitStack() as stack:
         redis_pids = [redis_pid] if redis_pid else []
         api_pids = [stack.enter_context(process(api_cmd, api_env, f"{api}/healthz")), *redis_pids]
@@ -277,8 +300,12 @@ def _run(
         warm = [f"{api}/v1/stories/{briefs[0].story_id}", f"{api}/v1/stories", bare_url]
         for url in warm + ([f"{open_api}/healthz"] if unlimited else []):
             wrk("warm-up", url, 2, connections, None)
+        check_gzip(api, briefs[0].story_id)
         results = [
             measured(api_pids, "GET /v1/stories/{id}", api, seconds, connections, script),
+            measured(
+                api_pids, "GET /v1/stories/{id}, gzip", api, seconds, connections, gzip_script
+            ),
             measured(api_pids, "GET /v1/stories", f"{api}/v1/stories", seconds, connections, None),
         ]
         if unlimited:
@@ -292,5 +319,6 @@ def _run(
         f"corpus: {source}; brief {body_file.stat().st_size} bytes; uvicorn workers: {workers} "
         "(SO_REUSEPORT, both servers); rate limiter on; per-worker document cache on "
         f"(doccache.py); wrk -t2 -c{connections} -d{seconds}s --latency\n"
+        f"{gzip_sizes([docs.dumps(docs.brief_document(b)) for b in briefs])}\n"
     )
     return header + table(results, bare)

@@ -46,7 +46,7 @@ def bench_api(
     stories: int = typer.Option(500, help="synthetic briefs when examples/ cannot be composed"),
     unlimited: bool = typer.Option(False, help="also measure the API with the limiter off"),
 ) -> None:
-    """Drive the API (as in production) and a bare Starlette route with wrk; print the table.
+    """Drive the API (hot path with and without gzip) and a bare Starlette route with wrk.
 
     wrk runs with 2 threads and 64 connections (the issue's setting), always.
     """

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 from redis.exceptions import RedisError
 from starlette.types import Scope, Send
 
+from services.api.compression import add_vary
 from services.api.hotpath import Reply, problem_reply, refused, send_reply, story_id_of
 from services.api.listpath import PATH, StoryListFastPath, parse_list_query
-from services.api.negotiate import refused_type
+from services.api.negotiate import client_method, refused_type
 
 if TYPE_CHECKING:
     from services.api.hotpath import StoryFastPath
@@ -75,9 +76,10 @@ class FrontDoor:
         if self.cors:
             # A cross-origin request gets other headers (the full stack's), so a shared cache
             # must not hand this answer to one: Starlette's CORS says the same on its answers.
-            reply[1].append((b"vary", b"Origin"))
+            add_vary(reply[1], b"Origin")
         await send_reply(send, reply)
-        self.metrics.observe("GET", route.path, reply[0], perf_counter() - start)
+        method = client_method(scope)
+        self.metrics.observe(method, route.path, reply[0], perf_counter() - start)
         return True
 
     async def _listed(self, scope: Scope, query: object) -> Reply:

@@ -3,8 +3,9 @@
 FastAPI's per-request routing and dependency solving cost several times what serving a brief
 does, so the busiest route is answered here: the stored bytes and ETag (from the worker's
 tracked copy, ``doccache.py``, else one pipelined HMGET) sent as raw ASGI messages; ``front.py``
-calls it before any middleware. Its FastAPI twin in ``routes/stories.py`` documents it in OpenAPI
-and shares ``story_reply``, so both answer identically.
+calls it before any middleware. A client taking gzip gets the worker's compressed copy of that
+version (``compression.py``), made once. Its FastAPI twin in ``routes/stories.py`` documents
+it in OpenAPI and shares ``story_reply``, so both answer identically.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
+from services.api.compression import ENCODED, VARY, GzipCopies, wants_gzip
 from services.api.fastredis import FastRedis
 from services.api.problems import PROBLEM_TYPE, problem_body
-from services.api.responses import CACHE_BRIEF, CACHE_REDIRECT, matches
+from services.api.responses import CACHE_BRIEF, CACHE_REDIRECT, negotiated
 
 if TYPE_CHECKING:
     from services.api.doccache import BriefCache
@@ -46,12 +48,25 @@ def unavailable_reply(path: str, retry_after: int) -> Reply:
 
 
 def fresh_reply(
-    headers: list[tuple[bytes, bytes]], body: bytes, if_none_match: str | None, etag: str
+    headers: list[tuple[bytes, bytes]],
+    body: bytes,
+    if_none_match: str | None,
+    etag: str,
+    gzip: GzipCopies | None = None,
 ) -> Reply:
-    """A 304 when the client's copy is current, else the 200 with the JSON body."""
-    if if_none_match is not None and matches(if_none_match, etag):
+    """A 304 when the client's copy is current, else the 200 with the JSON body.
+
+    ``gzip``: the worker's gzip copies when the client takes gzip (``compression.py``).
+    """
+    answer = negotiated(body, etag, if_none_match, gzip)
+    headers = [(b"etag", answer.etag.encode()), *headers]
+    if answer.vary:
+        headers.append(VARY)
+    if answer.status == 304:
         return 304, headers, b""
-    return 200, [(b"content-type", b"application/json"), *headers], body
+    if answer.gzip:
+        headers.append(ENCODED)
+    return 200, [(b"content-type", b"application/json"), *headers], answer.body
 
 
 def if_none_match_of(scope: Scope) -> str | None:
@@ -71,12 +86,14 @@ async def story_reply(
     retry_after: int,
     lease: tuple[Limiter, Command] | None = None,
     cache: BriefCache | None = None,
+    gzip: GzipCopies | None = None,
 ) -> Reply:
     """Status, headers and body for one story: 200/304, 301 if merged, 404, 429 or 503.
 
     ``lease`` is the rate limiter and its lease request for this client, when the worker holds
     no token for it: without a cache it travels in the same write as the HMGET, so it costs no
-    extra round trip. ``cache``: the worker's copy of the briefs (``doccache.py``).
+    extra round trip. ``cache``: the worker's copy of the briefs (``doccache.py``). ``gzip``:
+    the worker's gzip copies when the client takes gzip (``compression.py``).
     """
     key = keys.story(story_id)
     try:
@@ -107,8 +124,8 @@ async def story_reply(
         return 301, [(b"location", location.encode()), (b"cache-control", CACHE_REDIRECT_B)], b""
     if cache is None:  # the worker's copies are upgraded once, as they are stored
         body, etag = docs.current_stored(body, etag)
-    headers = [(b"etag", etag), (b"cache-control", CACHE_BRIEF_B)]
-    return fresh_reply(headers, body, if_none_match, etag.decode())
+    headers = [(b"cache-control", CACHE_BRIEF_B)]
+    return fresh_reply(headers, body, if_none_match, etag.decode(), gzip)
 
 
 def refused(limiter: Limiter, wait: float, path: str) -> Reply:
@@ -149,9 +166,11 @@ class StoryFastPath:
         route: Any,
         limiter: Limiter | None = None,
         cache: BriefCache | None = None,
+        gzip: GzipCopies | None = None,
     ) -> None:
         self.app = app
         self.cache = cache
+        self.gzip = gzip
         self.limiter = limiter
         self.fast = fast
         self.keys = keys
@@ -179,8 +198,17 @@ class StoryFastPath:
                     return refused(self.limiter, float(wait), scope["path"])
             else:
                 lease = (self.limiter, prepared)
+        gzip = self.gzip if self.gzip is not None and wants_gzip(scope) else None
         return await story_reply(
-            self.fast, self.keys, story_id, inm, scope["path"], self.retry_after, lease, self.cache
+            self.fast,
+            self.keys,
+            story_id,
+            inm,
+            scope["path"],
+            self.retry_after,
+            lease,
+            self.cache,
+            gzip,
         )
 
 

@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
+from services.api.compression import GzipCopies, wants_gzip
 from services.api.doccache import BriefCache
 from services.api.facets import NAMES, facet_value
 from services.api.fastredis import FastRedis
@@ -150,8 +151,12 @@ async def list_reply(
     inm: str | None,
     retry_after: int,
     cache: BriefCache | None = None,
+    gzip: GzipCopies | None = None,
 ) -> Reply:
-    """Status, headers and body of one page of stories: 200/304, or 503."""
+    """Status, headers and body of one page of stories: 200/304, or 503.
+
+    ``gzip``: the worker's gzip copies when the client takes gzip (``compression.py``).
+    """
     args = script_args(keys, query)
     try:
         if cache is None:
@@ -160,10 +165,10 @@ async def list_reply(
             body, token, etag = await cached_page(cache, keys, query, args)
     except RedisError:
         return unavailable_reply(path, retry_after)
-    headers = [(b"etag", etag.encode()), (b"cache-control", CACHE_LIST_B)]
+    headers = [(b"cache-control", CACHE_LIST_B)]
     if token:
         headers.append((b"link", next_link(path, query.params, token).encode()))
-    return fresh_reply(headers, body, inm, etag)
+    return fresh_reply(headers, body, inm, etag, gzip)
 
 
 def built(query: ListQuery, reply: list[Any]) -> tuple[bytes, str | None, str]:
@@ -215,9 +220,11 @@ class StoryListFastPath:
         retry_after: int,
         route: Any,
         cache: BriefCache | None = None,
+        gzip: GzipCopies | None = None,
     ) -> None:
         self.app = app
         self.cache = cache
+        self.gzip = gzip
         self.fast = fast
         self.keys = keys
         self.retry_after = retry_after
@@ -236,6 +243,7 @@ class StoryListFastPath:
     async def answer(self, scope: Scope, query: ListQuery) -> Reply:
         """The reply to a plain ``GET /v1/stories`` query."""
         inm = if_none_match_of(scope)
+        gzip = self.gzip if self.gzip is not None and wants_gzip(scope) else None
         return await list_reply(
-            self.fast, self.keys, query, PATH, inm, self.retry_after, self.cache
+            self.fast, self.keys, query, PATH, inm, self.retry_after, self.cache, gzip
         )

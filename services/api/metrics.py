@@ -19,6 +19,8 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from services.api.negotiate import client_method
+
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
 
@@ -97,4 +99,5 @@ class MetricsMiddleware:
         finally:
             route = scope.get("route")
             template = getattr(route, "path", None) or "unmatched"
-            self.metrics.observe(scope["method"], template, status, perf_counter() - start)
+            method = client_method(scope)
+            self.metrics.observe(method, template, status, perf_counter() - start)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.hotpath import problem_reply, send_reply
+from services.api.qvalues import quality
 
 JSON = "application/json"
 # Paths whose answers are not JSON; every other path of the API answers JSON.
@@ -37,17 +38,6 @@ def produced(path: str) -> str | None:
     return None
 
 
-def _quality(params: list[str]) -> float:
-    for param in params:
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return min(max(float(value.strip()), 0.0), 1.0)
-            except ValueError:
-                return 0.0
-    return 1.0
-
-
 def acceptable(accept: str, offered: str) -> bool:
     """Whether an ``Accept`` value allows the offered media type (the most specific range wins).
 
@@ -70,7 +60,7 @@ def acceptable(accept: str, offered: str) -> bool:
         else:
             continue
         if best is None or rank > best[0]:
-            best = (rank, _quality(params))
+            best = (rank, quality(params))
     return best is not None and best[1] > 0
 
 
@@ -109,6 +99,15 @@ class NegotiationMiddleware:
         await send_reply(send, reply)
 
 
+# Set in the GET copy of a HEAD request's scope, so metrics still count it as HEAD.
+HEAD_KEY = "newsbrief.head"
+
+
+def client_method(scope: Scope) -> str:
+    """The method the client sent (``HEAD`` for a HEAD answered as GET)."""
+    return "HEAD" if scope.get(HEAD_KEY) else scope["method"]
+
+
 def as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
     """A HEAD request as the GET it mirrors, and a ``send`` that drops the body.
 
@@ -126,4 +125,4 @@ def as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
             message = {"type": "http.response.body", "body": b"", "more_body": False}
         await send(message)
 
-    return {**scope, "method": "GET"}, headers_only
+    return {**scope, "method": "GET", HEAD_KEY: True}, headers_only

@@ -33,18 +33,39 @@ def problem_doc(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_TYPE: {"schema": PROBLEM_REF}}}
 
 
+VARY_DOC = {
+    "description": "`Accept-Encoding` when the body is 1 KiB or more (it may be gzip-coded).",
+    "schema": {"type": "string"},
+}
+
+
 def etag_headers() -> dict[str, Any]:
     """OpenAPI headers of a cacheable 200."""
     return {
-        "ETag": {"description": "Strong validator of the body.", "schema": {"type": "string"}},
+        "ETag": {
+            "description": "Strong validator of the body; the gzip body's ends in `-gzip`.",
+            "schema": {"type": "string"},
+        },
         "Cache-Control": {"schema": {"type": "string"}},
+        "Content-Encoding": {
+            "description": "`gzip` when `Accept-Encoding` takes it and the body is 1 KiB or more.",
+            "schema": {"type": "string", "enum": ["gzip"]},
+        },
+        "Vary": VARY_DOC,
     }
 
 
 NOT_MODIFIED = {
     304: {
-        "description": "The client's copy (If-None-Match) is current.",
-        "headers": etag_headers(),
+        "description": "The client's copy (If-None-Match, either ETag form) is current.",
+        "headers": {
+            "ETag": {
+                "description": "The validator the client holds.",
+                "schema": {"type": "string"},
+            },
+            "Cache-Control": {"schema": {"type": "string"}},
+            "Vary": VARY_DOC,
+        },
     }
 }
 LINK = {"Link": {"description": "RFC 8288 link to the next page.", "schema": {"type": "string"}}}

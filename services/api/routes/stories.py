@@ -20,6 +20,7 @@ from services.api.responses import (
     CACHE_BRIEF,
     CACHE_LIST,
     conditional,
+    gzip_for,
     join_array,
     redirect,
 )
@@ -118,6 +119,7 @@ async def get_story(story_id: IdPath, request: Request) -> Response:
         request.url.path,
         state.settings.retry_after_seconds,
         cache=state.cache,
+        gzip=gzip_for(request),
     )
     return Response(body, status_code=status, headers={k.decode(): v.decode() for k, v in headers})
 
