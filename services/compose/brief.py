@@ -189,11 +189,15 @@ class PeopleNamer:
         self.people: dict[str, P.Person] = {}  # the story's people the brief may name
         self.named: set[str] = set()  # surnames the brief has said who they are
         self._printed: list[str] = []  # the brief's texts so far, in reading order
+        self._printed_full: set[str] = set()  # surnames they write after a given name
 
     def _learn(self, text: str) -> None:
         """Ask the story about the words of a text that could be a bare surname: only those,
         as reading every article for every name costs more than composing the brief."""
-        new = P.lone_names(text) - self._asked
+        self._ask(P.lone_names(text))
+
+    def _ask(self, surnames: set[str]) -> None:
+        new = surnames - self._asked
         if not new:
             return
         self._asked |= new
@@ -209,6 +213,7 @@ class PeopleNamer:
     def read(self, text: str) -> None:
         """Note a printed text: whom it names in full counts from here on."""
         self._printed.append(text)
+        self._printed_full |= P.full_names(text)
 
     def _named_before(self, surname: str) -> bool:
         if surname not in self.named and any(
@@ -245,14 +250,30 @@ class PeopleNamer:
             sources.append(form.source)
         return None
 
+    def shortened(self, text: str) -> str:
+        """The text with each full introduction of someone already introduced cut to their
+        surname: a brief says "EU Energy Commissioner Henrik Aalto" once, then "Aalto"."""
+        # Only someone an earlier text named in full can be cut to a surname: the story is
+        # asked about those alone (most sentences name nobody the brief has named before).
+        again = P.full_names(text) & self._printed_full
+        if not again:
+            return text
+        self._ask(again)
+        for m in reversed(P.mentions(text, self.people)):  # from the end: spans stay valid
+            if not m.bare and self._named_before(m.surname) and not P.quoted_at(text, m.start):
+                text = P.second_reference(text, m, self.people[m.surname])
+        return text
+
     def sentences(self, chosen: Sequence[Candidate], acronyms: frozenset[str]) -> list[pb.Sentence]:
-        """The chosen sentences as printed, each person named in full at first mention."""
+        """The chosen sentences as printed, each person named in full at first mention and
+        by surname after it."""
         out = []
         for c in chosen:
             sentence = _sentence(c, acronyms)
             if self._meets_bare(sentence.text):
                 sentence = self._named_in_full(c, sentence, acronyms)
             if sentence is not None:
+                sentence.text = self.shortened(sentence.text)
                 self.read(sentence.text)
                 out.append(sentence)
         return out
@@ -274,8 +295,8 @@ class PeopleNamer:
         return pb.Sentence(text=text, article_ids=ids)
 
     def lines(self, lines: Sequence[pb.PaperLine]) -> list[pb.PaperLine]:
-        """Papers lines, each person named in full at first mention; a line naming someone
-        the story never says who they are is left out."""
+        """Papers lines, each person named in full at first mention and by surname after it;
+        a line naming someone the story never says who they are is left out."""
         out = []
         for line in lines:
             head, sep, body = line.text.partition(" that ")
@@ -283,9 +304,12 @@ class PeopleNamer:
                 found = self.introduced(body, line.article_id)
                 if found is None:
                     continue
+                body = found[0]
+            body = self.shortened(body)
+            if head + sep + body != line.text:
                 line = pb.PaperLine(
                     outlet=line.outlet,
-                    text=head + sep + found[0],
+                    text=head + sep + body,
                     article_id=line.article_id,
                     url=line.url,
                 )

@@ -323,10 +323,12 @@ def has_first_person(sentence: str) -> bool:
 
 
 # What is left of a quotation once its quoted words are gone, when it names no speaker:
-# ' he said.', ', she added.', ' they told reporters.'.
+# ' he said.', ', she added.', ' they told reporters.', ' he told NZ Newswire on Sunday.'.
+# Whoever "he" told, and whenever, the speaker stays "he": a few more words of any kind
+# after the verb still name nobody who speaks.
 _PRONOUN_ATTRIBUTION_RE = re.compile(
-    r"^[\s,.;:]*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told\s+\w+|insisted|"
-    r"explained|continued|warned|stated)\b[\s,.;:]*(?:(?:on|last|this)\s+\w+[\s,.;:]*)?$",
+    r"^[\s,.;:]*(?:he|she|they|it|we)\s+(?:said|says|added|adds|told|tells|insisted|"
+    r"explained|continued|warned|stated)\b(?:[\s,.;:]+[\w'’.&-]+){0,8}[\s,.;:]*$",
     re.IGNORECASE,
 )
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from newsbrief.v1 import newsbrief_pb2 as pb
+from services.compose import people as P
 from services.compose import text as T
 from services.compose.candidates import ArticleMemo
 from services.compose.kb import Entity, name_words
@@ -125,6 +126,10 @@ _NOT_NAMES = frozenset(
 )
 
 
+# Words before a name that are no part of it ("Cllr Janet Roper", "Dr Ana Ruiz").
+_HONORIFICS = frozenset(["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Cllr", "Councillor", "Prof"])
+
+
 @dataclass(frozen=True)
 class ArticleEntities:
     """The entities one article names: KB ids in its title, lead and head, unknown described
@@ -193,11 +198,15 @@ class Linker:
                     names.setdefault(alias, e.id)
             if e.kind == "person" and len(e.name.split()) > 1:
                 surnames[e.name.split()[-1]].add(e.id)
+        bare: set[str] = set()
         for surname, ids in surnames.items():
-            if len(ids) == 1:  # "Zelensky" alone names him only if no other KB person has it
-                names.setdefault(surname, next(iter(ids)))
+            # "Zelensky" alone names him only if no other KB person has it; a regnal number
+            # or "Jr" is no surname ("Charles III" is not the "III" of "LaCalamita III").
+            if len(ids) == 1 and surname not in names and not _SUFFIX_RE.match(surname):
+                names[surname] = next(iter(ids))
+                bare.add(surname)
         self._names, self._phrases = names, phrases
-        self._names_finder = _AliasFinder(names, str)
+        self._names_finder = _AliasFinder(names, str, frozenset(bare))
         self._phrases_finder = _AliasFinder(phrases, str.lower)
         self.memo: ArticleMemo[ArticleEntities] = ArticleMemo(size=entities_bytes)
 
@@ -348,9 +357,9 @@ class _AliasFinder:
     words nor searched once per alias; only the few raw hits are checked in Python.
     """
 
-    def __init__(self, aliases: dict[str, str], fold):
+    def __init__(self, aliases: dict[str, str], fold, bare: frozenset[str] = frozenset()):
         patterns: list[str] = []
-        self._entries: list[tuple[bool, bool, str]] = []
+        self._entries: list[tuple[bool, bool, str, bool]] = []
         seen: set[str] = set()
         for alias, entity_id in aliases.items():
             text = T.normalise_space(fold(alias))
@@ -358,7 +367,7 @@ class _AliasFinder:
                 continue  # the first entity to claim an alias keeps it
             seen.add(text)
             patterns.append(text)
-            self._entries.append((_is_word(text[0]), _is_word(text[-1]), entity_id))
+            self._entries.append((_is_word(text[0]), _is_word(text[-1]), entity_id, alias in bare))
         # Searched as bytes: the library's search of a str first maps its every byte to a
         # character index, which costs more than the search on an article's head.
         self._automaton = T.Patterns(patterns, dfa=_dfa(patterns)) if patterns else None
@@ -373,7 +382,7 @@ class _AliasFinder:
         hits: list[tuple[int, int, str]] = []
         entries, n = self._entries, len(text)
         for index, start, end in self._automaton.matches(text):
-            word_start, word_end, entity_id = entries[index]
+            word_start, word_end, entity_id, surname = entries[index]
             if word_start and start > 0:
                 before = text[start - 1]
                 if before.isalnum() or before == "_":
@@ -382,6 +391,8 @@ class _AliasFinder:
                 after = text[end]
                 if after.isalnum() or after == "_":
                     continue
+            if surname and not _surname_alone(text, start, end):
+                continue  # "Cook" of "Mt Cook", "Abbas" of "Bandar Abbas": another name
             hits.append((start, start - end, entity_id))
         hits.sort()
         found: list[tuple[int, str]] = []
@@ -409,6 +420,39 @@ def _one_line(text: str) -> str:
     if "  " not in flat and T.spaces_only(flat):
         return flat.strip(" ")
     return T.normalise_space(text)
+
+
+# Regnal numbers and generational suffixes end a name without being a surname.
+_SUFFIX_RE = re.compile(r"^(?:[IVX]+|Jr\.?|Sr\.?)$")
+# Words a bare surname may follow and still name the person ("Mr Cook", "President Abbas").
+_BEFORE_SURNAME = P.TITLES | frozenset(["Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Mr.", "Mrs."])
+# Abbreviations that run on into a place's name: "Mt. Cook" is the mountain.
+_PLACE_ABBREVIATIONS = frozenset(["Mt.", "St.", "Ft."])
+
+
+def _surname_alone(text: str, start: int, end: int) -> bool:
+    """True when a KB person's bare surname found at text[start:end] stands as a name of its
+    own: not the last word of a longer capitalised name ("Mt Cook", "Bandar Abbas") unless a
+    title ("Mr Cook"), nor the first of one ("Cook National Park")."""
+    if start > 1 and text[start - 1] == " ":
+        before = text[text.rfind(" ", 0, start - 1) + 1 : start - 1]
+        if _name_word_before(before):
+            return False
+    if end + 1 < len(text) and text[end] == " ":
+        after = text[end + 1 :].split(" ", 1)[0]
+        # A capitalised word right after ("Cook Strait"), not an agency's capitals ("AP").
+        if after[:1].isupper() and after.isalpha() and not after.isupper():
+            return False
+    return True
+
+
+def _name_word_before(word: str) -> bool:
+    """True when a word right before a surname makes it part of another name: a capitalised
+    word that is no title or possessive, with no punctuation between ("Mt", "Bandar"; not
+    "Mr", "Apple's", "Kyiv," or a sentence's end)."""
+    if not word[:1].isupper() or word in _BEFORE_SURNAME or word[-2:] in ("'s", "’s"):
+        return False
+    return word[-1].isalnum() or word in _PLACE_ABBREVIATIONS
 
 
 def _is_word(char: str) -> bool:
@@ -473,15 +517,19 @@ _AFTER_NAME = 80
 
 
 def appositives(text: str) -> list[tuple[str, str]]:
-    """(name, description) pairs such as ("Dmitry Peskov", "The Kremlin spokesman")."""
+    """(name, description) pairs such as ("Dmitry Peskov", "The Kremlin spokesman.")."""
     out = []
     for m in _appositive_matches(text):
         name = m.group("name")
         first = name.split()[0]
         if first in _NOT_NAMES:
             continue
+        words_ = name.split()
+        while len(words_) > 2 and words_[0].rstrip(".") in _HONORIFICS:
+            words_.pop(0)  # "Cllr Janet Roper" is Janet Roper: a card names, as the KB does
         desc = m.group("desc")
-        out.append((name, desc[0].upper() + desc[1:]))
+        # Printed as the KB's descriptions are: a capital and a full stop.
+        out.append((" ".join(words_), desc[0].upper() + desc[1:] + "."))
     return out
 
 

@@ -178,6 +178,17 @@ def lone_names(text: str) -> set[str]:
     return out
 
 
+def full_names(text: str) -> set[str]:
+    """Last words of the capitalised runs a text writes after another name word ("Henrik
+    Aalto", "EU Energy Commissioner Henrik Aalto"): the surnames it may name someone by in
+    full."""
+    out = set()
+    for run in _runs(text):
+        if len(run.words) > 1 and run.words[-2] not in _HONORIFICS and not run.words[-2].isupper():
+            out.add(run.words[-1])
+    return out
+
+
 def story_people(
     texts: Sequence[tuple[str, str]], only: Iterable[str] | None = None
 ) -> dict[str, Person]:
@@ -317,6 +328,62 @@ def introduce(sentence: str, mention: Mention, form: NameForm) -> str:
     if not sentence[: mention.start].strip(" \"“‘'("):
         text = text[:1].upper() + text[1:]  # it opens the sentence
     return sentence[: mention.start] + text + sentence[mention.end :]
+
+
+# Words after which a surname alone reads as well as the full name: verbs of saying and
+# prepositions ("said Aalto", "according to Aalto", "that Aalto"). After others it may not:
+# "the Aalto", "former minister Aalto", "running back Bush", "Work and Aalto".
+_LEAD_INS = frozenset(
+    words(
+        "said says told added asked urged thanked met called by to with from for against between "
+        "as that while when after before than like whom including"
+    )
+)
+# A publication's name is no person's, whatever a story's verbs suggest ("the Washington
+# Post wrote"): its last word is never cut to.
+_PUBLICATION_WORDS = frozenset(
+    words(
+        "Post Times Journal Herald News Mail Telegraph Guardian Express Star Sun Tribune Gazette "
+        "Press Ledger Courier Review Chronicle Observer Standard Independent Economist"
+    )
+)
+_CLOSING_QUOTES = ('"', "”", "’", "'")
+# A capitalised word and a joiner just before a title: the title's own first words ("Work
+# and " of "Work and Pensions Secretary"); not a plural, which is more people ("Ministers and
+# Energy Commissioner Henrik Aalto").
+_JOINED_TITLE_RE = re.compile(rf"(?<![\w'’-])(?:[A-Z]{{2,}}|{_NAME_WORD})(?<!s) (?:and|of|for|&) $")
+
+
+def second_reference(sentence: str, mention: Mention, person: Person) -> str:
+    """The sentence with a full introduction of someone the brief has already introduced
+    ("EU Energy Commissioner Henrik Aalto told ...") cut to the surname ("Aalto told ..."),
+    as an editor refers to a person the second time; unchanged unless the introduction opens
+    the sentence or follows a quotation or a lead-in such as "said" or "by" (``_LEAD_INS``)."""
+    if person.surname in _PUBLICATION_WORDS:
+        return sentence
+    compact = (f.text for f in person.forms if f.kind in (PREMODIFIED, TITLED, FULL))
+    for form in sorted(set(compact), key=lambda t: (-len(t), t)):
+        start = mention.end - len(form)
+        if start < 0 or sentence[start : mention.end] != form or form == person.surname:
+            continue
+        while form != person.name and (joined := _JOINED_TITLE_RE.search(sentence, 0, start)):
+            start = joined.start()  # "Work and " of "Work and Pensions Secretary Liam Ferris"
+        if _stands_clear(sentence[:start]):
+            return sentence[:start] + person.surname + sentence[mention.end :]
+    return sentence
+
+
+def _stands_clear(before: str) -> bool:
+    """True when what precedes a name lets it be cut: the sentence's start, a closing quote
+    ('..." EU Commissioner X said') or a verb of saying or a preposition (``_LEAD_INS``)."""
+    if not before.strip(" \"“‘'("):
+        return True
+    if not before.endswith(" "):
+        return False
+    word = before.rstrip().rsplit(None, 1)[-1]
+    if word.endswith(_CLOSING_QUOTES):
+        return True
+    return word in _LEAD_INS
 
 
 def quoted_at(sentence: str, at: int) -> bool:

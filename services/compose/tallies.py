@@ -16,7 +16,7 @@ from services.compose import text as T
 # What a count is of, by the words around it; norm_word forms, as terms are compared.
 _MEASURES = {
     "dead": "dead died die death deaths toll killed kill killing fatalities lives bodies",
-    "injured": "injured injuries hurt wounded",
+    "injured": "injured injuries injuring hurt wounded wounding wound",
     "missing": "missing unaccounted",
 }
 MEASURE_OF = {T.norm_word(w): m for m, words in _MEASURES.items() for w in words.split()}
@@ -48,9 +48,22 @@ _NOT_A_COUNT = frozenset(
     T.words(
         "magnitude km kilometres kilometers miles metres meters mph per percent cent gmt am pm "
         "hours hour days day minutes weeks months years year seconds degrees tonnes kg bpd "
-        "barrels billion homes houses buildings"
+        "barrels billion homes houses buildings games matches points goals"
     )
 )
+# A figure next to a month is a date ("Oct. 19", "22 November"), not a count.
+_MONTHS = frozenset(
+    T.words(
+        "january february march april may june july august september october november december "
+        "jan feb mar apr jun jul aug sep sept oct nov dec"
+    )
+)
+# Words a count stands before, never after: "14 people died", "three dead", "two missing";
+# the figure after them belongs to something else ("shot dead and two managers wounded",
+# "missing four games").
+_COUNT_BEFORE_ONLY = frozenset(T.words("dead died die missing unaccounted"))
+# Two figures joined by a dash are a score or a range ("a 27-24 loss"), neither a count.
+_SCORE_RE = re.compile(r"\b\d+ ?[-–] ?\d+\b")
 _CLAUSE_RE = re.compile(r",(?!\d)|[;:()]| - | – | — ")  # not the comma of "4,000"
 _FIGURE_RE = re.compile(r"^\d[\d,]*$")
 # Counts more than this far apart are two different tallies (a war's dead and one shelling's),
@@ -86,8 +99,11 @@ def _counts(words: list[str]) -> list[tuple[int, int]]:
         if w[0].isdigit() and "," not in w and 1900 <= n <= 2099:
             continue  # a year
         following = words[i + 1] if i + 1 < len(words) else ""
-        if following not in _NOT_A_COUNT:
-            out.append((i, n))
+        if following in _NOT_A_COUNT or following.startswith("year-"):
+            continue  # a unit or an age ("a 63-year-old woman")
+        if following in _MONTHS or (i and words[i - 1] in _MONTHS):
+            continue  # a date
+        out.append((i, n))
     return out
 
 
@@ -104,18 +120,38 @@ def _tallies(sentence: str) -> tuple[tuple[str, int], ...]:
     for clause in _CLAUSE_RE.split(sentence.lower()):
         if _MEASURE_RE.search(clause) is None:
             continue  # most clauses count nothing that dies, is hurt or goes missing
-        words = _TOKEN_RE.findall(clause)
+        words = _TOKEN_RE.findall(_SCORE_RE.sub(" score ", clause))
         counts = _counts(words)
         if not counts:
             continue
-        for i, w in enumerate(words):
-            measure = _MEASURE_OF_WORD.get(w)
-            if measure is None:
-                continue
-            # The count nearest the measure word is the one it qualifies.
-            _, n = min(counts, key=lambda c, i=i: (abs(c[0] - i), c[0]))
-            found[measure] = max(found.get(measure, 0), n)
+        measures = [(i, w) for i, w in enumerate(words) if w in _MEASURE_OF_WORD]
+        for i, w in measures:
+            n = _count_of(i, w, counts, measures)
+            if n is not None:
+                found[_MEASURE_OF_WORD[w]] = max(found.get(_MEASURE_OF_WORD[w], 0), n)
     return tuple(sorted(found.items()))
+
+
+def _count_of(
+    i: int, word: str, counts: list[tuple[int, int]], measures: list[tuple[int, str]]
+) -> int | None:
+    """The count the measure word at ``i`` qualifies: the nearest count that no other measure
+    word stands nearer to ("killed a woman and wounded two men": the two are the wounded),
+    and none after a word that follows its count ("three dead", never "dead and two ...")."""
+    best: tuple[int, int, int] | None = None  # (distance, position, count)
+    for at, n in counts:
+        if not _may_qualify(i, word, at):
+            continue
+        distance = abs(i - at)
+        if any(abs(j - at) < distance for j, w in measures if _may_qualify(j, w, at)):
+            continue  # another measure word stands nearer: the count is that one's
+        if best is None or (distance, at) < best[:2]:
+            best = (distance, at, n)
+    return None if best is None else best[2]
+
+
+def _may_qualify(i: int, word: str, at: int) -> bool:
+    return not (i < at and word in _COUNT_BEFORE_ONLY)
 
 
 def may_state_tally(terms: frozenset[str]) -> bool:

@@ -12,7 +12,7 @@ from compose_corpus import example_stories, fixture_stories
 from services.compose import cues as C
 from services.compose import text as T
 from services.compose.config import DEFAULT_KB
-from services.compose.entities import Linker
+from services.compose.entities import _SUFFIX_RE, Linker, _surname_alone
 from services.compose.kb import Entity, load_kb
 from services.compose.papers import StoryVocabulary
 
@@ -93,7 +93,8 @@ def test_linker_names_each_kb_alias_once_in_running_text():
 
 
 def _alias_patterns(kb: list[Entity]) -> tuple[dict, dict]:
-    """Each alias as a whole-word pattern of its own: names as written, phrases lower-cased."""
+    """Each alias as a whole-word pattern of its own: names as written, phrases lower-cased;
+    a bare surname's pattern marked, as it names its person only where it stands alone."""
     names: dict[str, str] = {}
     phrases: dict[str, str] = {}
     for e in kb:
@@ -106,16 +107,19 @@ def _alias_patterns(kb: list[Entity]) -> tuple[dict, dict]:
     for e in kb:
         if e.kind == "person" and len(e.name.split()) > 1:
             surnames.setdefault(e.name.split()[-1], set()).add(e.id)
+    bare = set()
     for surname, ids in surnames.items():
-        if len(ids) == 1:
-            names.setdefault(surname, next(iter(ids)))
+        if len(ids) == 1 and surname not in names and not _SUFFIX_RE.match(surname):
+            names[surname] = next(iter(ids))
+            bare.add(surname)
 
     def compiled(aliases: dict[str, str]) -> dict:
         out = {}
         for alias, entity_id in aliases.items():
             head = r"(?<!\w)" if alias[0].isalnum() or alias[0] == "_" else ""
             tail = r"(?!\w)" if alias[-1].isalnum() or alias[-1] == "_" else ""
-            out[alias] = (re.compile(f"(?={head}{re.escape(alias)}{tail})"), entity_id)
+            pattern = re.compile(f"(?={head}{re.escape(alias)}{tail})")
+            out[alias] = (pattern, entity_id, alias in bare)
         return out
 
     return compiled(names), compiled(phrases)
@@ -129,9 +133,10 @@ def _reference_known(patterns: tuple[dict, dict], text: str) -> list[str]:
     for haystack, aliases in ((text, patterns[0]), (text.lower(), patterns[1])):
         hits = [
             (m.start(), -len(alias), entity_id)
-            for alias, (pattern, entity_id) in aliases.items()
+            for alias, (pattern, entity_id, bare) in aliases.items()
             if alias in haystack
             for m in pattern.finditer(haystack)
+            if not bare or _surname_alone(haystack, m.start(), m.start() + len(alias))
         ]
         end = 0
         for start, negative_length, entity_id in sorted(hits):
