@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import days as D
 from services.compose import people as P
 from services.compose import tallies as tallies_mod
 from services.compose import text as T
@@ -136,6 +137,9 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
     recase = title_case_fixer(candidates, context.name_words)
     head = headline(articles, weights, happened, candidates, copies=copies.ids)
     head.text = recase(head.text)
+    days = D.article_days(articles)
+    # A headline is never left out: one whose day cannot be pinned stays as written.
+    head.text = D.pinned(head.text, days.get(next(iter(head.article_ids), ""))) or head.text
     brief.headline.CopyFrom(head)
     acronyms = _acronyms_if_shouting(articles, happened + behind + background)
     used = happened + behind + background
@@ -150,7 +154,7 @@ def compose_brief(story_id: str, articles: Sequence[pb.Article], context: BriefC
         copies=copies,
     )
     # In reading order, each person is named in full at their first mention.
-    namer = PeopleNamer(articles)
+    namer = PeopleNamer(articles, days)
     namer.read(brief.headline.text)
     brief.whats_happened.extend(namer.sentences(happened, acronyms))
     brief.behind_the_headline.extend(namer.sentences(behind, acronyms))
@@ -182,8 +186,10 @@ class PeopleNamer:
     articles give ("INDECI head Rodrigo Salas said"), or, when the story gives none, left out.
     """
 
-    def __init__(self, articles: Sequence[pb.Article]):
+    def __init__(self, articles: Sequence[pb.Article], days: dict[str, float | None] | None = None):
         self._articles = articles
+        # Article id -> publication time, for pinning "yesterday" to a weekday (``days``).
+        self._days = D.article_days(articles) if days is None else days
         self._texts: list[tuple[str, str]] | None = None
         self._asked: set[str] = set()
         self.people: dict[str, P.Person] = {}  # the story's people the brief may name
@@ -273,10 +279,21 @@ class PeopleNamer:
             if self._meets_bare(sentence.text):
                 sentence = self._named_in_full(c, sentence, acronyms)
             if sentence is not None:
+                sentence = self._dated(sentence)
+            if sentence is not None:
                 sentence.text = self.shortened(sentence.text)
                 self.read(sentence.text)
                 out.append(sentence)
         return out
+
+    def _dated(self, sentence: pb.Sentence) -> pb.Sentence | None:
+        """The sentence with its relative days pinned to weekdays, counted from the article
+        its wording comes from; None when they cannot be (``days.pinned``)."""
+        text = D.pinned(sentence.text, self._days.get(sentence.article_ids[0]))
+        if text is None:
+            return None
+        sentence.text = text
+        return sentence
 
     def _named_in_full(
         self, c: Candidate, sentence: pb.Sentence, acronyms: frozenset[str]

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Generic, NamedTuple, TypeVar
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import days as D
 from services.compose import tallies as tallies_mod
 from services.compose import text as T
 
@@ -721,6 +722,24 @@ _PRONOUN_ASIDE_RE = re.compile(
 )
 
 
+# "It's", "That's", "They're", "He'd": a pronoun and its verb in one word.
+_CONTRACTION_RE = re.compile(r"['’](?:s|re|ve|ll|d)$")
+
+
+def _uncontracted(word: str) -> str:
+    """The pronoun of a contraction ("it's" -> "it"); other words as they are."""
+    return _CONTRACTION_RE.sub("", word) if "'" in word or "’" in word else word
+
+
+# "Britain's equivalent is...", "Its counterpart was...": a thing's match, but of what? The
+# sentence before named it; one that says ("the equivalent of X") reads on its own.
+_MATCH_OF_WHAT_RE = re.compile(
+    r"^(?:the |its |their |[A-Z][\w-]*['’]s )(?:[a-z][\w-]* )?"
+    r"(?:equivalent|counterpart|answer|version)s? (?:is|are|was|were|has|had|remains)\b",
+    re.IGNORECASE,
+)
+
+
 # Remembered by text: a story's rebuild, and each outlet's pass for a papers line, ask again.
 @lru_cache(maxsize=16384)
 def dangling_opener(sentence: str) -> bool:
@@ -735,8 +754,10 @@ def dangling_opener(sentence: str) -> bool:
         sentence, max(0, len(sentence) - 40)
     ):
         return True
-    opener = head.split(" ", 1)[0].strip(",;:").lower()
+    opener = _uncontracted(head.split(" ", 1)[0].strip(",;:").lower())
     if opener in ("a", "an") and _unnamed_spokesperson(head):
+        return True
+    if _MATCH_OF_WHAT_RE.match(head):
         return True
     if (
         opener not in _DANGLING_OPENERS
@@ -749,7 +770,7 @@ def dangling_opener(sentence: str) -> bool:
     words = T.words(head)
     if not words or sentence[0] in "\"“‘'":
         return False  # a quotation's words are the speaker's, named after it
-    first = words[0].lower()
+    first = _uncontracted(words[0].lower())
     if first in _DANGLING_OPENERS:
         if first in ("this", "that", "these", "those") and len(words) > 1:
             return words[1].lower() not in _TIME_WORDS
@@ -821,14 +842,17 @@ _AHEAD = frozenset({C.FORWARD, C.ALERT})
 
 
 def named_day(c: Candidate) -> int | None:
-    """The day (days since the epoch, UTC) a sentence says it tells of: the latest weekday it
-    names, counted back from its article's publication; None when it names none, or tells of
-    what is to come ("talks will resume on Monday")."""
+    """The day (days since the epoch, UTC) a sentence says it tells of: the latest weekday or
+    relative day ("yesterday") it names, counted back from its article's publication; None
+    when it names none, or tells of what is to come ("talks will resume on Monday")."""
     if c.flags & _AHEAD:
         return None
     published = int(c.first_seen // 86400)
-    back = C.days_back(c.text, (published + 3) % 7)  # 1 January 1970 was a Thursday
-    return None if back is None else published - back
+    # A weekday ("on Monday") or a relative day ("yesterday"), which the brief prints as the
+    # weekday it meant (``days.pinned``). 1 January 1970 was a Thursday.
+    weekday = C.days_back(c.text, (published + 3) % 7)
+    backs = [b for b in (weekday, D.days_back(c.text)) if b is not None]
+    return published - min(backs) if backs else None
 
 
 def lead_day(lead: Candidate) -> int:

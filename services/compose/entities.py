@@ -21,6 +21,7 @@ from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import people as P
 from services.compose import text as T
 from services.compose.candidates import ArticleMemo
+from services.compose.context import Backing, backed, backings
 from services.compose.kb import Entity, name_words
 
 MAX_CHARS = 6000  # entities that matter are named near the top
@@ -209,6 +210,9 @@ class Linker:
         self._names_finder = _AliasFinder(names, str, frozenset(bare))
         self._phrases_finder = _AliasFinder(phrases, str.lower)
         self.memo: ArticleMemo[ArticleEntities] = ArticleMemo(size=entities_bytes)
+        # Entities whose names alone do not settle a link ("GM", "Democratic Party"): what a
+        # story must hold for their cards (``context``).
+        self._backings: dict[str, Backing] = backings(entities, self.known)
 
     @cached_property
     def name_words(self) -> frozenset[str]:
@@ -291,10 +295,15 @@ class Linker:
             counts.update(found.title.union(found.mentions))
             prominent.update(found.prominent)
         prominent.update(self.named_in(printed))
+        story_text = _StoryText(articles)
         cards = [
             self.kb_card(entity_id)
             for entity_id in counts
             if about(entity_id in titles, prominent[entity_id], len(articles))
+            and (
+                entity_id not in self._backings
+                or backed(self._backings[entity_id], counts, story_text)
+            )
         ]
         mined = mined_cards(articles, self)
         cards += mined
@@ -321,6 +330,19 @@ class Linker:
             aliases=list(e.aliases),
             description_source="kb",
         )
+
+
+class _StoryText:
+    """All of a story's titles and heads in one text, joined the first time it is asked for."""
+
+    def __init__(self, articles: Sequence[pb.Article]):
+        self._articles = articles
+        self._text: str | None = None
+
+    def __call__(self) -> str:
+        if self._text is None:
+            self._text = _one_line("\n\n".join(f"{a.title}\n\n{_head(a)}" for a in self._articles))
+        return self._text
 
 
 def about(in_a_title: bool, putting_forward: int, story_articles: int) -> bool:

@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import days as D
 from services.compose import people as P
 from services.compose import text as T
 from services.compose.candidates import (
@@ -99,6 +100,8 @@ def papers_say(
         if C.shouted(wording):  # the story's acronyms only ever make an opening less shouted
             wording = C.unshout(wording, story_acronyms(articles))
         verb = _verb(verb_group(wording, article.kind), len(lines), lines)
+        # "yesterday" as the weekday it meant (``_best_line`` took only wordings that pin).
+        wording = D.pinned(wording, D.published_time(article)) or wording
         text = attribute(article.outlet, verb, wording, vocabulary)
         lines.append(
             pb.PaperLine(
@@ -265,6 +268,8 @@ def _best_line(
             or not outlet_names.found(wording).isdisjoint(allowed)
         ):
             continue  # never let a line carry another outlet's name
+        if D.pinned(wording, D.published_time(own_ids[article_id])) is None:
+            continue  # a "yesterday" of no known day, or in a speaker's words
         if near_repeat(c, chosen):
             continue
         if id(c) not in used_ids and near_repeat(c, used):
@@ -307,11 +312,22 @@ def proper_vocabulary(sentences) -> frozenset[str]:
     return frozenset(w for s in sentences for w in T.words(s)[1:] if w[:1].isupper())
 
 
+# Hearsay a writer passes on rather than argues: "has reportedly sought", "is understood to".
+_HEARSAY_RE = re.compile(
+    r"\b(?:reportedly|allegedly|according to|(?:is|are|was|were) (?:understood|said|reported) "
+    r"to|sources (?:say|said))\b"
+)
+
+
 def verb_group(sentence: str, article_kind: str) -> tuple[str, ...]:
     """The reporting verbs that fit a sentence: opinion argues, analysis notes, news reports."""
     kind, flags = C.analyse(sentence, article_kind)
     if C.ATTRIBUTED in flags:
         # "reports that X said": never "says that X said", nor a columnist "arguing" it.
+        return FACT_VERBS[:1]
+    if C.OPINION in flags and _hearsay(sentence):
+        # A column passing on a report ("has reportedly sought..."): a fact it reports, not
+        # its argument, unless the sentence's own words judge it.
         return FACT_VERBS[:1]
     if C.OPINION in flags:
         return OPINION_VERBS
@@ -320,6 +336,14 @@ def verb_group(sentence: str, article_kind: str) -> tuple[str, ...]:
     if article_kind == "analysis" or kind in (ANALYSIS, BACKGROUND):
         return ANALYSIS_VERBS
     return FACT_VERBS
+
+
+def _hearsay(sentence: str) -> bool:
+    """True for a sentence passing on a report, with no opinion word of its own."""
+    lowered = sentence.lower()
+    if not _HEARSAY_RE.search(lowered):
+        return False
+    return C.OPINION not in C.analyse(sentence, "")[1]
 
 
 def _verb(verbs: tuple[str, ...], index: int, lines: Sequence[pb.PaperLine]) -> str:
@@ -387,10 +411,12 @@ def clause(sentence: str, proper: Container[str] = frozenset()) -> str:
 
 def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     bare = first.removesuffix("'s").removesuffix("’s").rstrip(",")
-    if len(bare) > 1 and bare.isupper():
-        return True  # an acronym
+    if bare == "I" or (len(bare) > 1 and bare.isupper()):
+        return True  # "I", or an acronym
     if bare.lower() in T.STOPWORDS or bare.lower() in _NUMBER_WORDS:
         return False
+    if "-" in bare and _common_compound(bare, proper):
+        return False  # "Sixty-year-old Sharron Smith": an adjective before the name
     if rest[:1].isupper():
         # "Police Scotland", "Energy Secretary": part of a name; but "Backpacker Chloe
         # Benson, 26,": a common noun describing the person named after it.
@@ -408,6 +434,19 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     # base knows it as one ("Britain", "French"); "Core inflation, which..." and "Anyone who
     # has read..." open on common words, capitalised only because they open the sentence.
     return "=" + bare in proper
+
+
+def _common_compound(bare: str, proper: Container[str]) -> bool:
+    """True for a hyphenated word capitalised only because it opens the sentence: a number's
+    ("Sixty-year-old", "Three-time") or one whose later parts are lower case ("Well-known",
+    "Ex-minister"); not a name ("Rolls-Royce", "Al-Rashed"), nor one the story or knowledge
+    base writes as a name."""
+    if bare in proper or "=" + bare in proper:
+        return False
+    head, *tail = bare.split("-")
+    if head.lower() in _NUMBER_WORDS or head.isdigit():
+        return True
+    return bool(tail) and all(part[:1].islower() for part in tail)
 
 
 # Nouns for a person, written before their name in tabloid style ("Granny Isobel Munro").

@@ -11,20 +11,21 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from newsbrief import flags
 from newsbrief.ids import article_id, content_hash
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.ingest.feeds import RawItem, parse_date
 from services.ingest.safety import Rejected
 
-FLAG_PUBLISHED_MISSING = "published_missing"
-FLAG_PUBLISHED_UNPARSEABLE = "published_unparseable"
-FLAG_PUBLISHED_FUTURE = "published_in_future"
-FLAG_PUBLISHED_IMPLAUSIBLE = "published_implausible"
+FLAG_PUBLISHED_MISSING = flags.PUBLISHED_MISSING
+FLAG_PUBLISHED_UNPARSEABLE = flags.PUBLISHED_UNPARSEABLE
+FLAG_PUBLISHED_FUTURE = flags.PUBLISHED_FUTURE
+FLAG_PUBLISHED_IMPLAUSIBLE = flags.PUBLISHED_IMPLAUSIBLE
 # Feeds write year 1 or 1900 when they do not know the date; no article we serve predates this.
 EARLIEST_PLAUSIBLE = datetime(1900, 1, 2, tzinfo=UTC)
-FLAG_LANGUAGE_DETECTED = "language_detected"
-FLAG_TITLE_FROM_TEXT = "title_from_text"
-FLAG_TITLE_MARKUP = "title_markup_stripped"
+FLAG_LANGUAGE_DETECTED = flags.LANGUAGE_DETECTED
+FLAG_TITLE_FROM_TEXT = flags.TITLE_FROM_TEXT
+FLAG_TITLE_MARKUP = flags.TITLE_MARKUP
 
 TRACKING_PARAMS = frozenset(
     {

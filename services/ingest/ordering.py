@@ -9,24 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.ingest.normalise import (
-    FLAG_PUBLISHED_FUTURE,
-    FLAG_PUBLISHED_IMPLAUSIBLE,
-    FLAG_PUBLISHED_MISSING,
-    FLAG_PUBLISHED_UNPARSEABLE,
-)
+from newsbrief.flags import GUESSED_DATE
 from services.ingest.pipeline import ACCEPTED, Outcome
-
-# Normalisation stamps these articles with the time it saw them: that is our clock, not the
-# publisher's, so it says nothing about when the story happened.
-_OWN_CLOCK_FLAGS = frozenset(
-    {
-        FLAG_PUBLISHED_MISSING,
-        FLAG_PUBLISHED_UNPARSEABLE,
-        FLAG_PUBLISHED_FUTURE,
-        FLAG_PUBLISHED_IMPLAUSIBLE,
-    }
-)
 
 
 def published_ns(outcome: Outcome) -> int | None:
@@ -34,7 +18,7 @@ def published_ns(outcome: Outcome) -> int | None:
     article = outcome.article
     if article is None or not article.HasField("published_at"):
         return None
-    if _OWN_CLOCK_FLAGS.intersection(article.flags):
+    if GUESSED_DATE.intersection(article.flags):
         return None
     return article.published_at.ToNanoseconds()
 

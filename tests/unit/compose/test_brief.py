@@ -9,6 +9,7 @@ from compose_corpus import example_stories, fixture_stories
 
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import days as D
 from services.compose import text as T
 from services.compose.brief import BriefContext, compose_brief, neutral
 from services.compose.candidates import story_acronyms
@@ -48,9 +49,18 @@ def _sentences(brief: pb.Brief) -> list[pb.Sentence]:
 
 def _sentences_of(article: pb.Article, acronyms: frozenset[str] = frozenset()) -> set[str]:
     """The article's sentences, as written and as a brief prints them: the same words without
-    a wire dateline, an opening "But" or tabloid capitals (``C.present``), nothing else."""
+    a wire dateline, an opening "But" or tabloid capitals (``C.present``), with "yesterday"
+    written as the weekday it meant (``D.pinned``), nothing else."""
     sentences = T.split_sentences(article.text)
-    return {T.comparable(x) for s in sentences for x in (s, C.present(s, acronyms))}
+    return {
+        T.comparable(x)
+        for s in sentences
+        for x in (s, C.present(s, acronyms), _pinned(C.present(s, acronyms), article))
+    }
+
+
+def _pinned(sentence: str, article: pb.Article) -> str:
+    return D.pinned(sentence, D.published_time(article)) or sentence
 
 
 def _bare_name_variants(text: str, sources: list[pb.Article]) -> list[str]:
@@ -127,11 +137,13 @@ def test_every_papers_line_is_from_the_named_outlets_own_article(articles, brief
         verb = next(v for v in ALL_VERBS if verb_and_clause.startswith(v))
         clause = verb_and_clause[len(verb) + len(" that ") :].rstrip(".")
         body = T.comparable(article.text).lower()
+        pinned_body = T.comparable(_pinned(article.text, article)).lower()
         clause = T.comparable(clause)
         # Word for word, or with a bare surname named in full as the story's articles do, or
         # with a full introduction of someone introduced earlier cut to the surname.
         assert (
             clause.lower() in body
+            or clause.lower() in pinned_body
             or any(v.lower() in body for v in _bare_name_variants(clause, articles))
             or _cut_to_surname(clause, _clauses_of(article))
         ), line.text

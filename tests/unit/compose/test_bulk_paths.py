@@ -11,6 +11,7 @@ from compose_corpus import example_stories, fixture_stories
 
 from services.compose import bench
 from services.compose import cues as C
+from services.compose import days as D
 from services.compose import text as T
 from services.compose.candidates import (
     build_candidates,
@@ -116,6 +117,7 @@ def _plain_best_line(own_articles, candidates, used, chosen, outlet_names, newes
             not wording
             or not reportable(wording)
             or not outlet_names.found(wording).isdisjoint(allowed)
+            or D.pinned(wording, D.published_time(own_ids[article_id])) is None
         ):
             continue
         if near_repeat(c, chosen):

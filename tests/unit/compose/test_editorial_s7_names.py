@@ -69,7 +69,8 @@ def test_a_quote_by_surname_only_is_printed_with_the_name_and_role_the_story_giv
     quote = candidate_with(articles, "school hall tonight")
     namer = PeopleNamer(articles)
     [printed] = namer.sentences([quote], frozenset())
-    assert printed.text.lower().endswith('tonight," council leader nkem okafor said.')
+    # The speaker's "tonight" stays theirs; the attribution says when (T1 was a Monday).
+    assert printed.text.lower().endswith('tonight," council leader nkem okafor said on monday.')
     # The quotation is untouched, and the article the name comes from is cited too.
     assert printed.text.startswith('"We are moving every family who needs a bed')
     assert list(printed.article_ids) == [HERALD.article_id, TRIBUNE.article_id]
@@ -80,9 +81,9 @@ def test_a_person_named_in_full_before_keeps_the_surname_after():
     first = candidate_with(articles, "temporary accommodation")
     quote = candidate_with(articles, "school hall tonight")
     printed = PeopleNamer(articles).sentences([first, quote], frozenset())
-    assert printed[1].text.endswith("tonight,\u201d Okafor said.") or printed[1].text.endswith(
-        'tonight," Okafor said.'
-    )
+    assert printed[1].text.endswith("tonight,\u201d Okafor said on Monday.") or printed[
+        1
+    ].text.endswith('tonight," Okafor said on Monday.')
 
 
 def test_another_outlets_wording_that_names_the_person_in_full_is_preferred():
