@@ -624,6 +624,44 @@ def _latest_titles(
     return {t: [a for a in titles[t] if _day(a) == day] for t in fit if newest_day[t] == day}
 
 
+# A title states the lede's news when the lede holds at least this share of its words.
+LEDE_TITLE_SHARE = 0.5
+
+
+def _title_day(arts: Sequence[pb.Article]) -> int:
+    return max(_day(a) for a in arts)
+
+
+def _lede_title(
+    titles: dict[str, list[pb.Article]], happened: Sequence[Candidate], day: int
+) -> tuple[str, list[str]] | None:
+    """The title of the report "What's happened" opens with, when it is of a later day than
+    ``day`` (the chosen title's) and the lede states its news: a reader takes the headline
+    for the latest development, and the brief opens with it ("Rival bidders circle
+    Brightwater's best stores" over the first day's "Brightwater enters administration"),
+    even when that title uses less of the story's vocabulary than the first day's did."""
+    lede = happened[0] if happened and happened[0].lead else None
+    if lede is None:
+        return None
+    own = set(lede.article_ids)
+    stated = T.short_stems(lede.terms)
+    fit = []
+    for title, arts in titles.items():
+        mine = [a for a in arts if a.article_id in own]
+        words = T.short_stems(T.content_terms(title))
+        if (
+            mine
+            and _title_day(mine) > day
+            and words
+            and len(words & stated) >= LEDE_TITLE_SHARE * len(words)
+        ):
+            fit.append((-_title_day(mine), -len(words & stated), title))
+    if not fit:
+        return None
+    title = min(fit)[2]
+    return title, [a.article_id for a in titles[title]]
+
+
 def _outlets(articles: Sequence[pb.Article]) -> set[str]:
     return {a.outlet.lower() for a in articles} | {a.parent_outlet.lower() for a in articles}
 
@@ -660,6 +698,9 @@ def headline(
         recency = (lambda a: 0.0) if latest else _recency(articles)
         pool = latest or titles
         text, ids = _best_title(pool, weights, recency)
+        told = _lede_title(titles, happened, _title_day(titles[text]))
+        if told is not None:
+            text, ids = told
         if not tallies_mod.tallies(text):
             return pb.Sentence(text=text, article_ids=ids)  # the usual title: no toll
         reports = _standing_counts(candidates)

@@ -118,6 +118,10 @@ class Candidate:
     standalone: bool | None = None  # whether it reads well out of its article (brief.prose_fit)
     central: float = 0.0  # how much of the story's shared vocabulary it uses (``centrality``)
     hook: bool = False  # a column's scene-setting opening (``hook``) or its sequel
+    # The story's core vocabulary (terms most of its publishers use): shared by every pair of
+    # its sentences, so no sign that two of them tell one fact (``paraphrase``).
+    core: frozenset[str] = frozenset()
+    fact_stems: frozenset[str] | None = None  # ``fact_stems``, worked out when first asked
 
 
 def seconds(ts) -> float:
@@ -449,8 +453,13 @@ def build_candidates(
         for c in shouting:
             if not C.shouted(c.text, acronyms):
                 c.flags = c.flags - {C.SHOUTED}  # an acronym the story also uses mid-sentence
+    # A story of one or two publishers has no vocabulary of its own apart from theirs.
+    many = len(set(publishers.values())) >= CORE_MIN_PUBLISHERS
+    core = frozenset(t for t, share in weights.items() if share >= CORE_SHARE) if many else None
+    core = core or frozenset()
     for c in candidates:
         c.score = _score(c, weights)
+        c.core = core
     mark_superseded(candidates)
     return candidates, weights
 
@@ -876,7 +885,7 @@ RETOLD_CONTAINMENT = 0.35
 
 def retold(c: Candidate, chosen: Sequence[Candidate]) -> bool:
     """True when c says what one of the chosen sentences already says, in any wording."""
-    if near_repeat(c, chosen):
+    if near_repeat(c, chosen) or paraphrased(c, chosen):
         return True
     for other in chosen:
         shared = len(c.terms & other.terms)
@@ -886,3 +895,58 @@ def retold(c: Candidate, chosen: Sequence[Candidate]) -> bool:
         ):
             return True
     return False
+
+
+# Paraphrase of one fact across sections ("is intended to prevent a glut in the first quarter
+# of next year, when demand typically softens" / "wants to prevent a surplus of oil building up
+# early next year, when demand usually weakens"). What two wordings of one fact share is their
+# plain words (prevent, next year, demand), not the names every sentence of the story repeats
+# (OPEC+, Vienna, Stratus Cloud) nor the story's core vocabulary, which any two of its facts
+# share. Plain words are cut to a short stem (``T.short_stems``).
+CORE_SHARE = 1.0  # a term every publisher of the story uses is its core vocabulary...
+CORE_MIN_PUBLISHERS = 3  # ...when it has at least this many
+_AGE_RE = re.compile(r"\b[\w]+\s*-?\s*years?\s*-?\s*old\b", re.IGNORECASE)
+PARAPHRASE_MIN_SHARED = 3  # plain stems shared, with at least half of the shorter one's
+PARAPHRASE_HALF = 0.5  # and a quarter of the longer one's (three words make no fact of ten)...
+PARAPHRASE_QUARTER = 0.25
+PARAPHRASE_MORE_SHARED = 4  # ...or this many, with this share
+PARAPHRASE_SHARE = 0.36
+
+
+def fact_stems(c: Candidate) -> frozenset[str]:
+    """The stems of a sentence's plain words: no name (a capitalised word), no figure, nothing
+    in quotation marks, none of the story's core vocabulary."""
+    if c.fact_stems is None:
+        c.fact_stems = T.short_stems(_plain_terms(c.text) - c.core)
+    return c.fact_stems
+
+
+@lru_cache(maxsize=16384)
+def _plain_terms(text: str) -> frozenset[str]:
+    # Remembered by text: a story's sentences come back at every rebuild of its brief.
+    # The first word too: a capital there may open a name as well as a sentence. Words in
+    # quotation marks are someone's, or a coined term ("critical third parties") that a law
+    # and a demand to apply it both name: no more a sign of one fact than a name is.
+    told = _QUOTED_SPAN_RE.sub(" ", text) if '"' in text or "“" in text else text
+    # An age ("a 38-year-old suspect", "Sixty-year-old Smith") describes a person, as a name
+    # does: two people's ages are no shared fact.
+    told = _AGE_RE.sub(" ", told) if "old" in told else told
+    return T.terms_of([w for w in T.words(told) if not (w[:1].isupper() or w[:1].isdigit())])
+
+
+def paraphrase(a: Candidate, b: Candidate) -> bool:
+    """True when a and b tell one fact in two wordings: they share most of the plain words of
+    the shorter one."""
+    fa, fb = fact_stems(a), fact_stems(b)
+    shared = len(fa & fb)
+    if shared < PARAPHRASE_MIN_SHARED:
+        return False
+    share = shared / min(len(fa), len(fb))
+    if share >= PARAPHRASE_HALF and shared / max(len(fa), len(fb)) >= PARAPHRASE_QUARTER:
+        return True
+    return shared >= PARAPHRASE_MORE_SHARED and share >= PARAPHRASE_SHARE
+
+
+def paraphrased(c: Candidate, chosen: Sequence[Candidate]) -> bool:
+    """True when c tells, in other words, a fact one of the chosen sentences tells."""
+    return any(c is not other and paraphrase(c, other) for other in chosen)

@@ -259,12 +259,18 @@ class HubKeeper:
 
 def _anchors(brief: pb.Brief, text: str) -> frozenset[str] | None:
     """The brief's entities that may anchor its hubs: those its headline, "What's happened" or
-    an article's title names (``hubs.leading_entities``). A brief listing no article titles
+    an article's title names (``hubs.leading_entities``), a country only when the story is
+    about it (``hubs.main_subject``). A brief listing no article titles
     (every ingested article has one) cannot tell, and lets every card anchor."""
     titles = [a.title for a in brief.articles if a.title]
     if not titles:
         return None
-    return H.leading_entities(brief.topics, "\n".join([text, *titles]))
+    led = H.leading_entities(brief.topics, "\n".join([text, *titles]))
+    heads = [brief.headline.text, *titles]
+    # A country anchors a hub only on a story about it (``hubs.main_subject``).
+    return frozenset(
+        c.entity_id for c in brief.topics if c.entity_id in led and H.main_subject(c, heads)
+    )
 
 
 def _stored_anchors(info: dict) -> frozenset[str] | None:

@@ -41,7 +41,7 @@ THEMES: dict[str, tuple[str, frozenset[str]]] = {
     for name, question, cues in (
         (
             "disasters",
-            "What's the latest on earthquakes and natural disasters?",
+            "What's the latest on natural disasters and severe weather?",
             "earthquake quake tsunami aftershock magnitude flood hurricane wildfire volcano storm",
         ),
         (
@@ -91,7 +91,8 @@ THEMES: dict[str, tuple[str, frozenset[str]]] = {
 
 # What each theme is about, for the questions of hubs split out of or into a theme.
 TOPICS = {
-    "disasters": "earthquakes and natural disasters",
+    # Storms are filed here too: "earthquakes and natural disasters" read oddly over one.
+    "disasters": "natural disasters and severe weather",
     "energy-prices": "energy prices",
     "conflict-diplomacy": "international conflicts and diplomatic tensions",
     "elections": "elections",
@@ -180,6 +181,24 @@ def leading_entities(cards: Sequence[pb.EntityCard], text: str) -> frozenset[str
     about an earthquake that cites the US Geological Survey has a card for the agency, but a
     reader asking "What's the latest on the US Geological Survey?" wants another story."""
     return frozenset(c.entity_id for c in cards if _names_re(c).search(text))
+
+
+def country(card: pb.EntityCard) -> bool:
+    """True for a card of a whole country (the knowledge base describes it as one)."""
+    return card.kind == "place" and card.description.startswith("Country ")
+
+
+def main_subject(card: pb.EntityCard, titles: Sequence[str]) -> bool:
+    """Whether a story is about a country it leads with, as a hub on the country needs: most
+    of its titles (the headline and its articles') name it. A country is the setting of most
+    of the news its outlets carry ("UK department store chain enters administration", an outage
+    "across Britain"); a hub asking "What's the latest on the United Kingdom?" on every such
+    story would send its reader to everything. A Peru earthquake is about Peru: each title says
+    so. Any other entity needs no more than to be led with (``leading_entities``)."""
+    if not country(card) or not titles:
+        return True
+    names = _names_re(card)
+    return 2 * sum(1 for t in titles if names.search(t)) > len(titles)
 
 
 def _names_re(card: pb.EntityCard) -> re.Pattern[str]:

@@ -25,6 +25,7 @@ from services.compose.candidates import (
     newest_news_time,
     newest_time,
     overtaken,
+    paraphrased,
     publisher,
     retold,
     seconds,
@@ -47,7 +48,8 @@ _LEADING_CONNECTIVES_RE = re.compile(
     re.IGNORECASE,
 )
 # Titles and honorifics: an opening one keeps its capital, as part of the name after it.
-_TITLES = P.TITLES | frozenset(["Mr", "Mrs", "Ms", "Dr"])
+_HONORIFICS = frozenset(["Mr", "Mrs", "Ms", "Dr", "Mx"])  # never a common word
+_TITLES = P.TITLES | _HONORIFICS
 
 
 def papers_say(
@@ -272,6 +274,8 @@ def _best_line(
             continue  # a "yesterday" of no known day, or in a speaker's words
         if near_repeat(c, chosen):
             continue
+        if id(c) not in used_ids and paraphrased(c, used):
+            continue  # a fact the brief tells already, in other words: no line of its own
         if id(c) not in used_ids and near_repeat(c, used):
             score -= 0.25  # a paraphrase of a fact the brief states already
             if best is not None and score <= best[0]:
@@ -413,6 +417,8 @@ def _keeps_capital(first: str, rest: str, proper: Container[str]) -> bool:
     bare = first.removesuffix("'s").removesuffix("’s").rstrip(",")
     if bare == "I" or (len(bare) > 1 and bare.isupper()):
         return True  # "I", or an acronym
+    if bare.rstrip(".") in _HONORIFICS:
+        return True  # "Mr Robert Pitman, of High Street": not "mr Robert Pitman"
     if bare.lower() in T.STOPWORDS or bare.lower() in _NUMBER_WORDS:
         return False
     if "-" in bare and _common_compound(bare, proper):

@@ -301,6 +301,12 @@ def _tokens(spaced: str, pattern: re.Pattern[str]) -> list[str]:
     return out
 
 
+def short_stems(terms) -> frozenset[str]:
+    """Terms cut to five letters, a final "e" dropped first: inflections the term normaliser
+    keeps apart ("stores"/"store", "airlines"/"airline") meet, for paraphrase checks."""
+    return frozenset(t[:-1][:5] if t.endswith("e") else t[:5] for t in terms)
+
+
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     """Jaccard overlap of two term sets (0 when both are empty)."""
     if not a or not b:

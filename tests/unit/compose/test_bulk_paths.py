@@ -23,6 +23,7 @@ from services.compose.papers import (
     _best_line,
     line_score,
     near_repeat,
+    paraphrased,
     reportable,
 )
 
@@ -123,6 +124,8 @@ def _plain_best_line(own_articles, candidates, used, chosen, outlet_names, newes
         if near_repeat(c, chosen):
             continue
         was_used = any(c is u for u in used)
+        if not was_used and paraphrased(c, used):
+            continue
         score = line_score(c, was_used, newest, latest)
         if not was_used and near_repeat(c, used):
             score -= 0.25

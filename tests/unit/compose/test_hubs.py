@@ -161,7 +161,7 @@ def test_a_theme_hub_splits_by_place_with_a_question_naming_it():
         k.send(_brief(sid, day, quake, turkey))
     child = k.hub("h-disasters~e-turkey")
     assert list(child.story_ids) == ["k2", "k1"]
-    assert child.question == "What's the latest on earthquakes and natural disasters in Turkey?"
+    assert child.question == "What's the latest on natural disasters and severe weather in Turkey?"
     assert k.live()["h-disasters"] == ["c3", "c2", "c1"]
 
 
