@@ -473,12 +473,41 @@ def whats_happened(candidates: Sequence[Candidate]) -> list[Candidate]:
     if not chosen:  # every sentence is unfit: the facts still come first
         chosen = _pick([c for c in candidates if c.kind == FACT], 2, (), rank)
     if not chosen:
-        # A story of opinion pieces only (a lone column): its own plainest sentences still
-        # tell the reader what it is about; a brief never opens empty.
+        # A story of opinion pieces only (a lone column): the events the column reports
+        # ("A configuration change at Stratus Cloud's Dublin region knocked out banking
+        # apps") are what happened, never its argument ("The instinct will be to treat this
+        # as a technical failure"); a brief never opens empty.
         plain = [c for c in candidates if not c.text.endswith("?") and prose_fit(c)]
-        chosen = _pick(plain or list(candidates), 2, (), rank)
+        reported = [c for c in plain if column_fact(c.text)]
+        chosen = _pick(reported, 2, (), rank) or _pick(plain or list(candidates), 1, (), rank)
     rest = sorted((c for c in chosen if c is not lead), key=lambda c: (-c.first_seen, c.position))
     return [lead, *rest] if lead is not None else rest  # the opener is always chosen
+
+
+# Words of a column's own voice: a sentence holding one argues, whatever else it names.
+_COLUMN_VOICE_RE = re.compile(
+    r"\b(?:we|us|our|i|my|perhaps|instinct|should|ought|never|always|every|nobody|"
+    r"surely|obviously|clearly|actually|just)\b",
+    re.IGNORECASE,
+)
+# A name inside a sentence (not its first word, nor a weekday or month): what makes a
+# column's sentence a report of one event rather than a generality.
+_INNER_NAME_RE = re.compile(
+    r"(?<=[\s(])(?!(?:" + "|".join(T.WEEKDAYS + T.MONTHS) + r")\b)[A-Z][a-z]+"
+)
+
+
+def column_fact(text: str) -> bool:
+    """True for a sentence of an opinion piece that, read on its own, reports an event: a
+    plain past fact with a name or a figure in it, free of the writer's own voice. Ingest
+    marks every sentence of a column as opinion; these few are the news it comments on."""
+    kind, flags = C.analyse(text, "")
+    return (
+        kind == FACT
+        and not flags & {C.OPINION, C.FORWARD, C.QUOTED}
+        and not _COLUMN_VOICE_RE.search(text)
+        and bool(_INNER_NAME_RE.search(text) or re.search(r"\d", text))
+    )
 
 
 def behind_rank(c: Candidate, newest: float, latest_news: float | None = None) -> float:
@@ -672,6 +701,28 @@ def _recency(articles: Sequence[pb.Article]):
     return lambda a: (seconds(a.published_at) - first) / span if span > 0 else 1.0
 
 
+# The label a story of comment alone carries before its piece's title, as papers print it.
+_COMMENT_LABELS = {"opinion": "Opinion", "analysis": "Analysis"}
+
+
+def _column_headline(
+    articles: Sequence[pb.Article], outlets: set[str], copies: Container[str]
+) -> pb.Sentence | None:
+    """For a story made only of opinion or analysis pieces, the newest piece's own title
+    labelled as what it is ("Opinion: We built the economy on someone else's computer"): the
+    reader sees a column, not a 200-character sentence of it taken for news. None when any
+    article is a news report or no piece has a title of three words."""
+    if not articles or any(a.kind not in _COMMENT_LABELS for a in articles):
+        return None
+    pieces = [a for a in articles if a.article_id not in copies] or list(articles)
+    for piece in sorted(pieces, key=lambda a: (-seconds(a.published_at), a.article_id)):
+        title = clean_title(piece.title, outlets)
+        if len(title.split()) >= 3:
+            label = _COMMENT_LABELS[piece.kind]
+            return pb.Sentence(text=f"{label}: {title}", article_ids=[piece.article_id])
+    return None
+
+
 def headline(
     articles: Sequence[pb.Article],
     weights: dict[str, float],
@@ -711,6 +762,9 @@ def headline(
             text, ids = _best_title(standing or pool, weights, recency)
             current = pb.Sentence(text=text, article_ids=ids)
         return current
+    column = _column_headline(articles, outlets, copies)
+    if column is not None:
+        return column
     if happened:
         lead = max(happened, key=lambda c: c.score)
         return pb.Sentence(text=lead.text.rstrip("."), article_ids=lead.article_ids)

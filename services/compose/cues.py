@@ -547,8 +547,8 @@ def present(sentence: str, acronyms: frozenset[str] = frozenset()) -> str:
     return calm(unshout(without_connective(without_dateline(sentence)), acronyms))
 
 
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_WEEKDAY_RE = re.compile(r"\b(" + "|".join(d.capitalize() for d in _WEEKDAYS) + r")\b")
+_WEEKDAYS = tuple(d.lower() for d in T.WEEKDAYS)
+_WEEKDAY_RE = re.compile(r"\b(" + "|".join(T.WEEKDAYS) + r")\b")
 
 
 def days_back(sentence: str, published_weekday: int) -> int | None:

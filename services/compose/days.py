@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from newsbrief.flags import GUESSED_DATE
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import text as T
 
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _PARTS = "morning|afternoon|evening|night"
 _RELATIVE_RE = re.compile(
     r"\b(?P<phrase>yesterday|today|tomorrow|tonight|last night|this (?P<this>" + _PARTS + r"))"
@@ -91,7 +91,7 @@ def _said_on(sentence: str, published: float) -> str | None:
     m = _CLOSING_SAID_RE.search(sentence)
     if m is None or C.days_back(sentence[m.start() :], 0) is not None:
         return None
-    day = _DAY_NAMES[datetime.fromtimestamp(published, UTC).weekday()]
+    day = T.WEEKDAYS[datetime.fromtimestamp(published, UTC).weekday()]
     return f"{sentence[: m.end('verb')]} on {day}{m.group('end')}"
 
 
@@ -100,7 +100,7 @@ def _weekday_phrase(sentence: str, m: re.Match, published: float) -> str:
     offset = _OFFSETS.get(phrase, 0)
     day = datetime.fromtimestamp(published + offset * 86400, UTC).weekday()
     part = (m.group("this") or m.group("part") or _OWN_PART.get(phrase, "")).lower()
-    named = f"{_DAY_NAMES[day]} {part}".rstrip()
+    named = f"{T.WEEKDAYS[day]} {part}".rstrip()
     if m.group("poss"):
         return named + m.group("poss")  # "yesterday's vote": "Monday's vote"
     before = sentence[: m.start()].rstrip()

@@ -333,6 +333,10 @@ def verb_group(sentence: str, article_kind: str) -> tuple[str, ...]:
         # A column passing on a report ("has reportedly sought..."): a fact it reports, not
         # its argument, unless the sentence's own words judge it.
         return FACT_VERBS[:1]
+    if C.OPINION in flags and article_kind == "opinion" and _plain_alone(sentence):
+        # A column's sentence with no judging word of its own ("People stood at tills
+        # unable to pay"): the columnist writes it; "argues" would make a fact a claim.
+        return ("writes",)
     if C.OPINION in flags:
         return OPINION_VERBS
     if C.QUOTED in flags:
@@ -340,6 +344,31 @@ def verb_group(sentence: str, article_kind: str) -> tuple[str, ...]:
     if article_kind == "analysis" or kind in (ANALYSIS, BACKGROUND):
         return ANALYSIS_VERBS
     return FACT_VERBS
+
+
+# An event told in the past: a short plain subject, then a past verb ("People stood at
+# tills", "The first prisoners came home"), as against a judgment ("the cut was a show of
+# strength"), a claim in the present ("is a blunt instrument") or a clause set off by commas.
+_PAST_EVENT_RE = re.compile(
+    r"^(?:[\w'’-]+ ){1,4}(?:\w{3,}ed|stood|came|went|fell|rose|took|made|told|said|hit|lost|"
+    r"won|left|began|broke|shut|ran|sent|sold|paid|spent)\b"
+)
+_CLAIM_RE = re.compile(
+    r"\b(?:is|are|am|was|were|will|would|should|could|can|may|might|must|be|been|being)\b"
+)
+
+
+def _plain_alone(sentence: str) -> bool:
+    """True for a sentence that, read without its article's kind, tells a past event in
+    plain words: what the column recounts rather than what it claims."""
+    kind, flags = C.analyse(sentence, "")
+    lowered = sentence.lower()
+    return (
+        kind == FACT
+        and not flags & {C.OPINION, C.QUOTED, C.FORWARD}
+        and _PAST_EVENT_RE.match(lowered) is not None
+        and _CLAIM_RE.search(lowered) is None
+    )
 
 
 def _hearsay(sentence: str) -> bool:

@@ -216,12 +216,13 @@ def _split_words(text: str, separators: bytes, pattern: re.Pattern[str]) -> list
 
 
 # Day and month names: capitalised, yet never a person's name nor part of one.
-CALENDAR_NAMES = frozenset(
-    words(
-        "Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April "
-        "May June July August September October November December"
-    )
-)
+# Monday first, as datetime.weekday() counts.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+CALENDAR_NAMES = frozenset(WEEKDAYS + MONTHS)
 
 
 @lru_cache(maxsize=65536)
