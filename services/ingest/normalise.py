@@ -42,6 +42,9 @@ KIND_WORDS = {
     "commentisfree": "opinion",
     "editorial": "opinion",
     "column": "opinion",
+    # A magazine's essays are signed argument, as its columns are (the sample's Lantern Review).
+    "essay": "opinion",
+    "essays": "opinion",
     "analysis": "analysis",
     "explainer": "analysis",
 }

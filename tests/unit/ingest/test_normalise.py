@@ -52,6 +52,7 @@ def test_language_codes_and_kinds():
     assert classify_kind(["Politics", "Opinion"], "") == "opinion"
     assert classify_kind([], "News analysis") == "analysis"
     assert classify_kind(["World"], "Europe") == ""
+    assert classify_kind(["essays"], "") == "opinion"
 
 
 def test_normalise_builds_a_complete_article():
