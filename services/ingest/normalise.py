@@ -11,21 +11,22 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from newsbrief import flags
+from newsbrief.flags import (
+    LANGUAGE_DETECTED,
+    PUBLISHED_FUTURE,
+    PUBLISHED_IMPLAUSIBLE,
+    PUBLISHED_MISSING,
+    PUBLISHED_UNPARSEABLE,
+    TITLE_FROM_TEXT,
+    TITLE_MARKUP,
+)
 from newsbrief.ids import article_id, content_hash
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.ingest.feeds import RawItem, parse_date
 from services.ingest.safety import Rejected
 
-FLAG_PUBLISHED_MISSING = flags.PUBLISHED_MISSING
-FLAG_PUBLISHED_UNPARSEABLE = flags.PUBLISHED_UNPARSEABLE
-FLAG_PUBLISHED_FUTURE = flags.PUBLISHED_FUTURE
-FLAG_PUBLISHED_IMPLAUSIBLE = flags.PUBLISHED_IMPLAUSIBLE
 # Feeds write year 1 or 1900 when they do not know the date; no article we serve predates this.
 EARLIEST_PLAUSIBLE = datetime(1900, 1, 2, tzinfo=UTC)
-FLAG_LANGUAGE_DETECTED = flags.LANGUAGE_DETECTED
-FLAG_TITLE_FROM_TEXT = flags.TITLE_FROM_TEXT
-FLAG_TITLE_MARKUP = flags.TITLE_MARKUP
 
 TRACKING_PARAMS = frozenset(
     {
@@ -178,13 +179,13 @@ def publish_time(raw: RawItem, now: datetime, tolerance: timedelta) -> tuple[dat
     """UTC publish time and flags: missing, unparseable, future or implausible dates become now."""
     published = raw.published or (parse_date(raw.published_raw) if raw.published_raw else None)
     if published is None:
-        flag = FLAG_PUBLISHED_UNPARSEABLE if raw.published_raw else FLAG_PUBLISHED_MISSING
+        flag = PUBLISHED_UNPARSEABLE if raw.published_raw else PUBLISHED_MISSING
         return now, [flag]
     published = published.astimezone(UTC)
     if published > now + tolerance:
-        return now, [FLAG_PUBLISHED_FUTURE]
+        return now, [PUBLISHED_FUTURE]
     if published < EARLIEST_PLAUSIBLE:
-        return now, [FLAG_PUBLISHED_IMPLAUSIBLE]
+        return now, [PUBLISHED_IMPLAUSIBLE]
     return published, []
 
 
@@ -204,14 +205,14 @@ def normalise(raw: RawItem, ctx: Context, now: datetime | None = None) -> pb.Art
         raise Rejected("item_empty", "item has neither title nor text")
     if not title:
         title = paragraphs[0][:120]
-        flags.append(FLAG_TITLE_FROM_TEXT)
+        flags.append(TITLE_FROM_TEXT)
     text = _PARA_MARK.join(paragraphs)
     published, time_flags = publish_time(raw, now, ctx.future_tolerance)
     flags += time_flags
     language = language_code(raw.language) or language_code(ctx.language)
     if not language:
         language = detect_language(f"{title}\n{text}")
-        flags.append(FLAG_LANGUAGE_DETECTED)
+        flags.append(LANGUAGE_DETECTED)
     article = pb.Article(
         article_id=article_id(canonical),
         canonical_url=canonical,
@@ -257,7 +258,7 @@ def _title(markup: str) -> tuple[str, list[str]]:
     if _ACTIVE.search(decoded):
         raise Rejected("title_script", f"script in title: {markup[:200]}")
     title = clean_inline(markup)
-    return title, ([FLAG_TITLE_MARKUP] if "<" in decoded and title != decoded.strip() else [])
+    return title, ([TITLE_MARKUP] if "<" in decoded and title != decoded.strip() else [])
 
 
 def _safe_link(link: str, base: str) -> str:
