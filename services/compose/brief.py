@@ -501,10 +501,8 @@ def column_fact(text: str) -> bool:
     """True for a sentence of an opinion piece that, read on its own, reports an event: a
     plain past fact with a name or a figure in it, free of the writer's own voice. Ingest
     marks every sentence of a column as opinion; these few are the news it comments on."""
-    kind, flags = C.analyse(text, "")
     return (
-        kind == FACT
-        and not flags & {C.OPINION, C.FORWARD, C.QUOTED}
+        C.plain_fact(text)
         and not _COLUMN_VOICE_RE.search(text)
         and bool(_INNER_NAME_RE.search(text) or re.search(r"\d", text))
     )

@@ -455,8 +455,9 @@ def build_candidates(
                 c.flags = c.flags - {C.SHOUTED}  # an acronym the story also uses mid-sentence
     # A story of one or two publishers has no vocabulary of its own apart from theirs.
     many = len(set(publishers.values())) >= CORE_MIN_PUBLISHERS
-    core = frozenset(t for t, share in weights.items() if share >= CORE_SHARE) if many else None
-    core = core or frozenset()
+    core = (
+        frozenset(t for t, share in weights.items() if share >= CORE_SHARE) if many else frozenset()
+    )
     for c in candidates:
         c.score = _score(c, weights)
         c.core = core

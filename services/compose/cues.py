@@ -192,6 +192,16 @@ def analyse(
     return analyse_lowered(sentence, lowered, vocab, article_kind, year)
 
 
+_NOT_PLAIN = frozenset([OPINION, QUOTED, FORWARD])
+
+
+def plain_fact(sentence: str) -> bool:
+    """True for a sentence that, read without its article's kind (a column marks every one
+    as opinion), states a fact: no opinion, quotation or forecast cue of its own."""
+    kind, flags = analyse(sentence, "")
+    return kind == FACT and not flags & _NOT_PLAIN
+
+
 def analyse_lowered(
     sentence: str, lowered: str, vocab: set[str], article_kind: str, year: int = 0
 ) -> tuple[str, frozenset[str]]:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from newsbrief.flags import GUESSED_DATE
 from newsbrief.v1 import newsbrief_pb2 as pb
 from services.compose import cues as C
+from services.compose import people as P
 from services.compose import text as T
 
 _PARTS = "morning|afternoon|evening|night"
@@ -67,7 +68,7 @@ def pinned(sentence: str, published: float | None) -> str | None:
             continue
         if published is None:
             return None
-        if _quoted_at(sentence, m.start()):
+        if P.quoted_at(sentence, m.start()):  # its words are the speaker's
             quoted = True
             continue
         out.append(sentence[end : m.start()])
@@ -128,12 +129,6 @@ def _proper_name(sentence: str, m: re.Match) -> bool:
     not one opening the sentence or a quotation in it."""
     before = sentence[: m.start()].rstrip()
     return bool(before) and before[-1] not in "\"“‘'(" and sentence[m.start()].isupper()
-
-
-def _quoted_at(sentence: str, at: int) -> bool:
-    """True when position ``at`` lies inside a quotation: its words are the speaker's."""
-    before = sentence[:at]
-    return before.count('"') % 2 == 1 or before.count("“") > before.count("”")
 
 
 def days_back(sentence: str) -> int | None:

@@ -361,11 +361,9 @@ _CLAIM_RE = re.compile(
 def _plain_alone(sentence: str) -> bool:
     """True for a sentence that, read without its article's kind, tells a past event in
     plain words: what the column recounts rather than what it claims."""
-    kind, flags = C.analyse(sentence, "")
     lowered = sentence.lower()
     return (
-        kind == FACT
-        and not flags & {C.OPINION, C.QUOTED, C.FORWARD}
+        C.plain_fact(sentence)
         and _PAST_EVENT_RE.match(lowered) is not None
         and _CLAIM_RE.search(lowered) is None
     )
