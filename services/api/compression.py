@@ -34,7 +34,7 @@ from functools import lru_cache
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from services.api.qvalues import quality
+from services.api.qvalues import list_header, quality
 
 MIN_SIZE = 1024
 # zlib's default: within a few percent of level 9 on briefs at a fraction of the CPU, and a
@@ -93,21 +93,18 @@ def _takes_gzip_raw(value: bytes) -> bool:
     return takes_gzip(value.decode("latin-1"))
 
 
-def accept_encoding_of(scope: Scope) -> bytes | None:
-    """The request's Accept-Encoding (several header lines are one list, RFC 9110 5.3)."""
-    values = [value for name, value in scope["headers"] if name == b"accept-encoding"]
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else b",".join(values)
-
-
 def wants_gzip(scope: Scope) -> bool:
     """Whether this ASGI request takes gzip (the parse is cached per distinct header value)."""
-    value = accept_encoding_of(scope)
+    value = list_header(scope, b"accept-encoding")
     if value is None:
         return False
     known = COMMON.get(value)
     return known if known is not None else _takes_gzip_raw(value)
+
+
+def copies_for(copies: GzipCopies | None, scope: Scope) -> GzipCopies | None:
+    """The worker's gzip copies when this request takes gzip, else None."""
+    return copies if copies is not None and wants_gzip(scope) else None
 
 
 def gzip_tag(etag: str) -> str:

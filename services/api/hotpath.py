@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
-from services.api.compression import ENCODED, VARY, GzipCopies, wants_gzip
+from services.api.compression import ENCODED, VARY, GzipCopies, copies_for
 from services.api.fastredis import FastRedis
 from services.api.problems import PROBLEM_TYPE, problem_body
 from services.api.responses import CACHE_BRIEF, CACHE_REDIRECT, negotiated
@@ -198,7 +198,7 @@ class StoryFastPath:
                     return refused(self.limiter, float(wait), scope["path"])
             else:
                 lease = (self.limiter, prepared)
-        gzip = self.gzip if self.gzip is not None and wants_gzip(scope) else None
+        gzip = copies_for(self.gzip, scope)
         return await story_reply(
             self.fast,
             self.keys,

@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from newsbrief import documents as docs
 from newsbrief.keys import Keys
-from services.api.compression import GzipCopies, wants_gzip
+from services.api.compression import GzipCopies, copies_for
 from services.api.doccache import BriefCache
 from services.api.facets import NAMES, facet_value
 from services.api.fastredis import FastRedis
@@ -243,7 +243,7 @@ class StoryListFastPath:
     async def answer(self, scope: Scope, query: ListQuery) -> Reply:
         """The reply to a plain ``GET /v1/stories`` query."""
         inm = if_none_match_of(scope)
-        gzip = self.gzip if self.gzip is not None and wants_gzip(scope) else None
+        gzip = copies_for(self.gzip, scope)
         return await list_reply(
             self.fast, self.keys, query, PATH, inm, self.retry_after, self.cache, gzip
         )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.api.hotpath import problem_reply, send_reply
-from services.api.qvalues import quality
+from services.api.qvalues import list_header, quality
 
 JSON = "application/json"
 # Paths whose answers are not JSON; every other path of the API answers JSON.
@@ -64,17 +64,9 @@ def acceptable(accept: str, offered: str) -> bool:
     return best is not None and best[1] > 0
 
 
-def accept_of(scope: Scope) -> bytes | None:
-    """The request's Accept header, if any (several are joined, as RFC 9110 allows)."""
-    values = [value for name, value in scope["headers"] if name == b"accept"]
-    if not values:
-        return None
-    return values[0] if len(values) == 1 else b",".join(values)
-
-
 def refused_type(scope: Scope) -> str | None:
     """The media type of this path when the request's Accept rules it out, else None."""
-    accept = accept_of(scope)
+    accept = list_header(scope, b"accept")
     if accept is None:
         return None
     offered = produced(scope["path"])

@@ -1,6 +1,16 @@
-"""The ``q`` weight of an entry in a weighted HTTP list (Accept, Accept-Encoding)."""
+"""Weighted HTTP lists (Accept, Accept-Encoding): the header's value and an entry's ``q``."""
 
 from __future__ import annotations
+
+from starlette.types import Scope
+
+
+def list_header(scope: Scope, name: bytes) -> bytes | None:
+    """The request's list header ``name``: several lines are one list (RFC 9110 section 5.3)."""
+    values = [value for key, value in scope["headers"] if key == name]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else b",".join(values)
 
 
 def quality(params: list[str]) -> float:

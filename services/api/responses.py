@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from newsbrief import documents as docs
-from services.api.compression import MIN_SIZE, GzipCopies, gzip_tag, wants_gzip
+from services.api.compression import MIN_SIZE, GzipCopies, copies_for, gzip_tag
 
 JSON = "application/json"
 
@@ -71,8 +71,7 @@ def negotiated(
 
 def gzip_for(request: Request) -> GzipCopies | None:
     """The worker's gzip copies when this request takes gzip, else None."""
-    copies: GzipCopies | None = getattr(request.app.state, "gzip", None)
-    return copies if copies is not None and wants_gzip(request.scope) else None
+    return copies_for(getattr(request.app.state, "gzip", None), request.scope)
 
 
 def conditional(
